@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Makes the small test models under src/test/resources/models (committed; re-run to regenerate).
+
+Run with Debian's python3 (apt-get install python3-torch python3-onnx):
+    /usr/bin/python3 scripts/make-fixtures.py [out-dir]
+
+Models, each as ONNX (opset 13) and TorchScript, input "x" FP32 [-1, n], output "y" FP32 [-1, m]:
+  linear-v1   y = 2x + 1          (n = m = 1)
+  linear-v2   y = 3x + 2          (n = m = 1)
+  mlp         4 -> 8 (ReLU) -> 3  fixed seed; reference outputs in mlp-reference.json
+Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it).
+"""
+import json
+import os
+import sys
+
+import onnx
+import torch
+from onnx import TensorProto, helper
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(__file__), "..", "src", "test", "resources", "models")
+
+
+class Linear(torch.nn.Module):
+    def __init__(self, slope, intercept):
+        super().__init__()
+        self.lin = torch.nn.Linear(1, 1)
+        with torch.no_grad():
+            self.lin.weight.fill_(slope)
+            self.lin.bias.fill_(intercept)
+
+    def forward(self, x):
+        return self.lin(x)
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(7)
+        self.net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def export(module, name, features):
+    module.eval()
+    example = torch.zeros(2, features)
+    torch.onnx.export(module, example, os.path.join(OUT, name + ".onnx"),
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+    torch.jit.save(torch.jit.trace(module, example), os.path.join(OUT, name + ".pt"))
+
+
+def external_data_model():
+    """y = x + w where w lives in 'weights.bin' beside the model: must be refused at upload."""
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0])
+    w.data_location = TensorProto.EXTERNAL
+    del w.float_data[:]
+    for key, value in (("location", "../../../../etc/passwd"), ("offset", "0"), ("length", "4")):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "w"], ["y"])], "external",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])], [w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    with open(os.path.join(OUT, "external-data.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    export(Linear(2.0, 1.0), "linear-v1", 1)
+    export(Linear(3.0, 2.0), "linear-v2", 1)
+    mlp = Mlp()
+    export(mlp, "mlp", 4)
+    inputs = [[0.0, 0.0, 0.0, 0.0], [1.0, -2.0, 3.0, 0.5], [-1.5, 2.5, 0.25, -3.0]]
+    with torch.no_grad():
+        outputs = mlp(torch.tensor(inputs)).tolist()
+    with open(os.path.join(OUT, "mlp-reference.json"), "w") as f:
+        json.dump({"inputs": inputs, "outputs": outputs}, f, indent=2)
+        f.write("\n")
+    external_data_model()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+package dev.turnout.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real PostgreSQL server run from binaries on the classpath (no install, no Docker). Used when no datasource URL
+ * is configured, and by the tests. Data in {@code dataDir} survives restarts.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    public static final String USER = "postgres";
+    public static final String DATABASE = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir) {
+        this.postgres = postgres;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts PostgreSQL on a free port, initialising {@code dataDir} only if it holds no cluster yet. */
+    public static EmbeddedDatabase start(Path dataDir) throws IOException {
+        Path absolute = dataDir.toAbsolutePath();
+        Files.createDirectories(absolute);
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(absolute)
+                .setCleanDataDirectory(false)
+                .start();
+        return new EmbeddedDatabase(postgres, absolute);
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl(USER, DATABASE);
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

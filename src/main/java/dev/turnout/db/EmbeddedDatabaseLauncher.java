@@ -1,0 +1,53 @@
+package dev.turnout.db;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Starts the embedded PostgreSQL before Quarkus reads its datasource settings, when no datasource URL is configured,
+ * and stops it last on shutdown. With {@code QUARKUS_DATASOURCE_JDBC_URL} (or the property) set, it does nothing.
+ */
+@Singleton
+public class EmbeddedDatabaseLauncher {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabaseLauncher.class);
+    private static final String URL_PROPERTY = "quarkus.datasource.jdbc.url";
+
+    private static volatile EmbeddedDatabase running;
+
+    /** Called from {@code main}, before Quarkus starts. */
+    public static void startIfNoDatasourceConfigured() throws IOException {
+        var config = ConfigProvider.getConfig();
+        if (config.getOptionalValue(URL_PROPERTY, String.class).isPresent()) {
+            return;
+        }
+        Path dataDir = config.getOptionalValue("turnout.data-dir", Path.class).orElse(Path.of("data"));
+        EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"));
+        System.setProperty(URL_PROPERTY, database.jdbcUrl());
+        System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
+        running = database;
+        LOG.infof("No datasource URL configured (QUARKUS_DATASOURCE_JDBC_URL): started embedded PostgreSQL on port %d "
+                + "with its data in %s", database.port(), database.dataDir());
+    }
+
+    void stop(@Observes @Priority(Integer.MAX_VALUE) ShutdownEvent event) {
+        EmbeddedDatabase database = running;
+        if (database == null) {
+            return;
+        }
+        try {
+            database.close();
+            LOG.info("Stopped the embedded PostgreSQL");
+        } catch (IOException e) {
+            LOG.warn("Could not stop the embedded PostgreSQL cleanly", e);
+        }
+        running = null;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.turnout.engine;
+
+import ai.djl.MalformedModelException;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.InvalidModelException.Reason;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Loads artifacts into DJL and proves them: each load ends with one inference on zeros shaped by the signature, so
+ * a model that loads but cannot run (or whose TorchScript signature was declared wrongly) is refused here.
+ */
+@ApplicationScoped
+public class ModelLoader {
+
+    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
+
+    private final TurnoutConfig config;
+
+    public ModelLoader(TurnoutConfig config) throws IOException {
+        this.config = config;
+        DjlEnvironment.configure(config.dataDir().resolve("djl"), config.engine().intraOpThreads());
+    }
+
+    /**
+     * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
+     */
+    public LoadedModel load(Path file, ModelFormat format, Signature declared, int predictors)
+            throws InvalidModelException {
+        Signature signature = signatureOf(file, format, declared);
+        ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
+        LoadedModel loaded = new LoadedModel(format, signature, model, predictors);
+        try {
+            smokeTest(loaded);
+            return loaded;
+        } catch (InvalidModelException | RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    private static Signature signatureOf(Path file, ModelFormat format, Signature declared)
+            throws InvalidModelException {
+        if (format == ModelFormat.TORCHSCRIPT) {
+            if (declared == null) {
+                throw new InvalidModelException(Reason.SIGNATURE_REQUIRED,
+                        "TorchScript models do not carry a signature; send one in the 'signature' part");
+            }
+            return declared;
+        }
+        Signature read = OnnxSignatures.read(file);
+        if (declared != null) {
+            var problem = read.disagreement(declared);
+            if (problem.isPresent()) {
+                throw new InvalidModelException(Reason.SIGNATURE_MISMATCH,
+                        "the given signature does not match the model: " + problem.get());
+            }
+            return declared;
+        }
+        return read;
+    }
+
+    private ZooModel<Tensor[], Tensor[]> open(Path file, ModelFormat format, Signature signature)
+            throws InvalidModelException {
+        String threads = Integer.toString(config.engine().intraOpThreads());
+        Criteria<Tensor[], Tensor[]> criteria = Criteria.builder()
+                .setTypes(Tensor[].class, Tensor[].class)
+                .optEngine(format.djlEngine())
+                .optModelPath(file)
+                .optTranslator(new TensorTranslator(signature))
+                // ONNX Runtime applies intraOpNumThreads only when interOpNumThreads is given too.
+                .optOption("interOpNumThreads", "1")
+                .optOption("intraOpNumThreads", threads)
+                .build();
+        try {
+            return criteria.loadModel();
+        } catch (MalformedModelException | ModelNotFoundException | IOException | RuntimeException e) {
+            throw new InvalidModelException(Reason.NOT_LOADABLE,
+                    format.djlEngine() + " cannot load it as " + format.id() + ": "
+                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+        }
+    }
+
+    private static void smokeTest(LoadedModel model) throws InvalidModelException {
+        Signature signature = model.signature();
+        if (!signature.inputs().stream().allMatch(spec -> spec.datatype().servable())) {
+            LOG.debugf("skipping the smoke inference: %s has inputs of types that cannot be served", signature);
+            return;
+        }
+        Tensor[] inputs = signature.inputs().stream().map(Tensor::zeros).toArray(Tensor[]::new);
+        Tensor[] outputs;
+        try {
+            outputs = model.predict(inputs);
+        } catch (TranslateException | RuntimeException e) {
+            throw new InvalidModelException(Reason.SIGNATURE_MISMATCH,
+                    "the model does not run on inputs shaped by its signature " + signature.inputs() + ": "
+                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InvalidModelException(Reason.NOT_LOADABLE, "interrupted while testing the model", e);
+        }
+        checkOutputs(signature, outputs);
+    }
+
+    private static void checkOutputs(Signature signature, Tensor[] outputs) throws InvalidModelException {
+        if (outputs.length != signature.outputs().size()) {
+            throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "the model returned " + outputs.length
+                    + " outputs, the signature declares " + signature.outputs().size());
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            TensorSpec spec = signature.outputs().get(i);
+            if (outputs[i].datatype() != spec.datatype() || outputs[i].shape().length != spec.shape().size()) {
+                throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "the model returned " + outputs[i]
+                        + " for output " + i + ", the signature declares " + spec);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+}

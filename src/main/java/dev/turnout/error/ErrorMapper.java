@@ -1,0 +1,71 @@
+package dev.turnout.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place that turns failures into HTTP answers. Clients never see stack traces, class names or SQL. */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response refused(TurnoutException e) {
+        if (e.code().httpStatus() >= 500) {
+            LOG.warn(e.getMessage(), e.getCause());
+        }
+        return respond(e.code(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return respond(ErrorCode.INVALID_ARGUMENT, "the request body is not valid JSON of the expected shape: "
+                + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        if (e instanceof NotFoundException) {
+            return respond(ErrorCode.NOT_FOUND, "no such resource; see /q/openapi for the API");
+        }
+        if (e instanceof NotSupportedException) {
+            return respond(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported Content-Type; uploads are multipart/form-data, other requests application/json");
+        }
+        if (e instanceof NotAllowedException) {
+            return respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource; see /q/openapi");
+        }
+        if (e instanceof NotAcceptableException) {
+            return respond(ErrorCode.NOT_ACCEPTABLE, "this resource answers application/json");
+        }
+        int status = e.getResponse().getStatus();
+        if (status == 413) {
+            return respond(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the size limit");
+        }
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return respond(ErrorCode.INTERNAL, "internal error; the server log has the details");
+        }
+        return respond(ErrorCode.INVALID_ARGUMENT, "malformed request: " + Response.Status.fromStatusCode(status));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("request failed", e);
+        return respond(ErrorCode.INTERNAL, "internal error; the server log has the details");
+    }
+
+    public static Response respond(ErrorCode code, String message) {
+        return Response.status(code.httpStatus())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(message, code.name()))
+                .build();
+    }
+}

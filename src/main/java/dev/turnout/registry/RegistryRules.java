@@ -1,0 +1,91 @@
+package dev.turnout.registry;
+
+import dev.turnout.error.TurnoutException;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Every rule a registry client can hit, stated once. The database enforces the same ones as constraints. */
+public final class RegistryRules {
+
+    public static final String MODEL_NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
+    public static final String KEY_PATTERN = "[A-Za-z0-9_][A-Za-z0-9_.:/ -]{0,127}";
+    public static final int MAX_TAG_VALUE_LENGTH = 5000;
+    public static final int MAX_DESCRIPTION_LENGTH = 10_000;
+    public static final int MAX_ENTRIES = 256;
+
+    private static final Pattern MODEL_NAME = Pattern.compile(MODEL_NAME_PATTERN);
+    private static final Pattern KEY = Pattern.compile(KEY_PATTERN);
+
+    private RegistryRules() {
+    }
+
+    public static String checkModelName(String name) {
+        if (name == null || !MODEL_NAME.matcher(name).matches()) {
+            throw TurnoutException.invalid("invalid model name '" + printable(name) + "': names must match "
+                    + MODEL_NAME_PATTERN + " (lower-case letters, digits, '.', '_', '-'; at most 63 characters)");
+        }
+        return name;
+    }
+
+    public static int checkVersionNumber(String version) {
+        try {
+            int number = Integer.parseInt(version);
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw TurnoutException.invalid("invalid version '" + printable(version) + "': versions are whole numbers from 1");
+    }
+
+    public static void checkMetrics(Map<String, Double> metrics, boolean allowRemoval) {
+        checkKeys("metric", metrics);
+        metrics.forEach((name, value) -> {
+            if (value == null ? !allowRemoval : !Double.isFinite(value)) {
+                throw TurnoutException.invalid("metric '" + name + "' must be a finite number"
+                        + (allowRemoval ? " (or null to remove it)" : ""));
+            }
+        });
+    }
+
+    public static void checkTags(Map<String, String> tags, boolean allowRemoval) {
+        checkKeys("tag", tags);
+        tags.forEach((name, value) -> {
+            if (value == null && !allowRemoval) {
+                throw TurnoutException.invalid("tag '" + name + "' must be a string");
+            }
+            if (value != null && value.length() > MAX_TAG_VALUE_LENGTH) {
+                throw TurnoutException.invalid("tag '" + name + "' is longer than " + MAX_TAG_VALUE_LENGTH + " characters");
+            }
+        });
+    }
+
+    public static void checkDescription(String description) {
+        if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
+            throw TurnoutException.invalid("description is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
+        }
+    }
+
+    private static void checkKeys(String what, Map<String, ?> entries) {
+        if (entries.size() > MAX_ENTRIES) {
+            throw TurnoutException.invalid("at most " + MAX_ENTRIES + " " + what + "s per request");
+        }
+        for (String key : entries.keySet()) {
+            if (!KEY.matcher(key).matches()) {
+                throw TurnoutException.invalid("invalid " + what + " name '" + printable(key) + "': names must match "
+                        + KEY_PATTERN);
+            }
+        }
+    }
+
+    /** Echoes client input safely: bounded, control characters replaced. */
+    public static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,168 @@
+package dev.turnout.registry;
+
+import dev.turnout.engine.ModelFormat;
+import dev.turnout.engine.Signature;
+import dev.turnout.error.TurnoutException;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The registry's transactions: one per operation, with the database guarding uniqueness and immutability. */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class RegistryService {
+
+    private final EntityManager entityManager;
+    private final ArtifactStore artifacts;
+
+    public RegistryService(EntityManager entityManager, ArtifactStore artifacts) {
+        this.entityManager = entityManager;
+        this.artifacts = artifacts;
+    }
+
+    /**
+     * Records a version whose artifact was already proven loadable: creates the model on first upload, takes the
+     * next number under the model row's lock (concurrent uploads queue here, none fails), stores the bytes.
+     */
+    @Transactional(Transactional.TxType.REQUIRED)
+    @TransactionConfiguration(timeout = 3600) // storing a multi-GiB artifact outlasts the 60 s default
+    public VersionInfo addVersion(VersionUpload upload, ModelFormat format, String sha256, long size,
+                                  Signature signature) {
+        Model model = lockOrCreate(upload.model());
+        int number = model.nextVersion;
+        model.nextVersion = number + 1;
+        artifacts.store(upload.artifact(), sha256, size);
+
+        ModelVersion version = new ModelVersion();
+        version.model = model;
+        version.version = number;
+        version.format = format.id();
+        version.artifact = entityManager.getReference(Artifact.class, sha256);
+        version.signature = signature;
+        version.metrics.putAll(upload.metrics());
+        version.tags.putAll(upload.tags());
+        version.description = upload.description();
+        version.persist();
+        entityManager.flush();
+        entityManager.refresh(version);
+        return info(version);
+    }
+
+    public List<ModelInfo> listModels() {
+        List<Object[]> rows = entityManager.createQuery("select m, max(v.version), count(v) from Model m "
+                + "left join ModelVersion v on v.model = m group by m order by m.name", Object[].class).getResultList();
+        return rows.stream().map(row -> info((Model) row[0], (Integer) row[1], (Long) row[2])).toList();
+    }
+
+    public ModelInfo getModel(String name) {
+        return info(findModel(name));
+    }
+
+    public List<VersionInfo> listVersions(String name) {
+        Model model = findModel(name);
+        List<ModelVersion> versions = ModelVersion.list("model = ?1 order by version", model);
+        return versions.stream().map(RegistryService::info).toList();
+    }
+
+    public VersionInfo getVersion(String name, int number) {
+        return info(findVersion(name, number));
+    }
+
+    /** Where the bytes of a version live, for streaming them out after this read transaction ends. */
+    public StoredArtifact artifactOf(String name, int number) {
+        ModelVersion version = findVersion(name, number);
+        return new StoredArtifact(version.artifact.sha256, version.artifact.sizeBytes, version.artifact.blobOid,
+                ModelFormat.parse(version.format).orElseThrow());
+    }
+
+    @Transactional(Transactional.TxType.REQUIRED)
+    public VersionInfo updateVersion(String name, int number, VersionChanges changes) {
+        ModelVersion version = findVersion(name, number);
+        if (changes.metrics() != null) {
+            merge(version.metrics, changes.metrics());
+        }
+        if (changes.tags() != null) {
+            merge(version.tags, changes.tags());
+        }
+        if (changes.description() != null) {
+            version.description = changes.description().isEmpty() ? null : changes.description();
+        }
+        return info(version);
+    }
+
+    /** Removes a version, and its bytes once no other version shares them. The active version cannot go. */
+    @Transactional(Transactional.TxType.REQUIRED)
+    public void deleteVersion(String name, int number) {
+        Model model = Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
+                .orElseThrow(() -> unknownModel(name));
+        ModelVersion version = findVersion(model, number);
+        if (model.activeVersion != null && model.activeVersion == number) {
+            throw TurnoutException.conflict("version " + number + " is the active version of model '" + name
+                    + "'; activate another version before deleting it");
+        }
+        String sha256 = version.artifact.sha256;
+        version.delete();
+        entityManager.flush();
+        artifacts.deleteIfUnreferenced(sha256);
+    }
+
+    private Model lockOrCreate(String name) {
+        // ON CONFLICT: two first uploads racing to create the model both succeed; the second waits, then finds it.
+        entityManager.createNativeQuery("INSERT INTO model (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+                .setParameter(1, name)
+                .executeUpdate();
+        return Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
+                .orElseThrow();
+    }
+
+    private static Model findModel(String name) {
+        return Model.find("name", name).<Model>firstResultOptional().orElseThrow(() -> unknownModel(name));
+    }
+
+    private static ModelVersion findVersion(String name, int number) {
+        return findVersion(findModel(name), number);
+    }
+
+    private static ModelVersion findVersion(Model model, int number) {
+        return ModelVersion.find("model = ?1 and version = ?2", model, number).<ModelVersion>firstResultOptional()
+                .orElseThrow(() -> TurnoutException.notFound("model '" + model.name + "' has no version " + number));
+    }
+
+    private static TurnoutException unknownModel(String name) {
+        return TurnoutException.notFound("no model named '" + name + "'");
+    }
+
+    private static <V> void merge(Map<String, V> target, Map<String, V> changes) {
+        changes.forEach((key, value) -> {
+            if (value == null) {
+                target.remove(key);
+            } else {
+                target.put(key, value);
+            }
+        });
+    }
+
+    private ModelInfo info(Model model) {
+        Object[] stats = (Object[]) entityManager.createQuery(
+                        "select max(v.version), count(v) from ModelVersion v where v.model = ?1")
+                .setParameter(1, model)
+                .getSingleResult();
+        return info(model, (Integer) stats[0], (Long) stats[1]);
+    }
+
+    private static ModelInfo info(Model model, Integer latestVersion, long versionCount) {
+        return new ModelInfo(model.name, model.description, model.createdAt, model.activeVersion, latestVersion,
+                versionCount);
+    }
+
+    static VersionInfo info(ModelVersion v) {
+        return new VersionInfo(v.model.name, v.version, v.format, v.artifact.sha256, v.artifact.sizeBytes,
+                v.signature, new TreeMap<>(v.metrics), new TreeMap<>(v.tags), v.description, v.status, v.createdAt);
+    }
+}

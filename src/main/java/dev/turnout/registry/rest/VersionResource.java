@@ -1,0 +1,199 @@
+package dev.turnout.registry.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.engine.ModelFormat;
+import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.ArtifactStore;
+import dev.turnout.registry.Digests;
+import dev.turnout.registry.RegistryRules;
+import dev.turnout.registry.RegistryService;
+import dev.turnout.registry.StoredArtifact;
+import dev.turnout.registry.VersionChanges;
+import dev.turnout.registry.VersionInfo;
+import dev.turnout.registry.VersionUpload;
+import dev.turnout.registry.VersionUploader;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriBuilder;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@Path("/api/models/{name}/versions")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Registry")
+public class VersionResource {
+
+    private static final Set<String> PATCHABLE = Set.of("metrics", "tags", "description");
+
+    private final RegistryService registry;
+    private final VersionUploader uploader;
+    private final ArtifactStore artifacts;
+    private final ObjectMapper mapper;
+
+    public VersionResource(RegistryService registry, VersionUploader uploader, ArtifactStore artifacts,
+                           ObjectMapper mapper) {
+        this.registry = registry;
+        this.uploader = uploader;
+        this.artifacts = artifacts;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Upload a new version",
+            description = "Creates the model on first upload. The artifact is loaded once with DJL before anything is "
+                    + "stored; its signature is read from the model (ONNX) or taken from the 'signature' part (TorchScript).")
+    @APIResponse(responseCode = "201", description = "The new version; Location names it")
+    @APIResponse(responseCode = "400", description = "Malformed name or part")
+    @APIResponse(responseCode = "413", description = "Artifact over the upload limit")
+    @APIResponse(responseCode = "415", description = "Not multipart/form-data")
+    @APIResponse(responseCode = "422", description = "Not a loadable model of that format, or digest/signature mismatch")
+    public Response upload(@RestPath String name, UploadForm form) throws IOException {
+        try {
+            RegistryRules.checkModelName(name);
+            VersionInfo version = uploader.upload(parse(name, form));
+            return Response.created(UriBuilder.fromResource(VersionResource.class).path("{version}")
+                    .build(name, version.version())).entity(version).build();
+        } finally {
+            // Quarkus deletes spooled parts when the request ends; delete now so a refusal leaves nothing at all.
+            if (form.artifact != null) {
+                Files.deleteIfExists(form.artifact.uploadedFile());
+            }
+        }
+    }
+
+    @GET
+    @Operation(summary = "List a model's versions", description = "Oldest first.")
+    @APIResponse(responseCode = "404", description = "No such model")
+    public List<VersionInfo> list(@RestPath String name) {
+        return registry.listVersions(RegistryRules.checkModelName(name));
+    }
+
+    @GET
+    @Path("/{version}")
+    @Operation(summary = "Get a version", description = "With its digest, size, signature, metrics and tags.")
+    @APIResponse(responseCode = "404", description = "No such model or version")
+    public VersionInfo get(@RestPath String name, @RestPath String version) {
+        return registry.getVersion(RegistryRules.checkModelName(name), RegistryRules.checkVersionNumber(version));
+    }
+
+    @GET
+    @Path("/{version}/artifact")
+    @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+    @Operation(summary = "Download a version's artifact", description = "Streams the bytes; the ETag is the sha256.")
+    @APIResponse(responseCode = "200", description = "The artifact")
+    @APIResponse(responseCode = "304", description = "If-None-Match named this digest")
+    public Response download(@RestPath String name, @RestPath String version, Request request) {
+        StoredArtifact artifact = registry.artifactOf(RegistryRules.checkModelName(name),
+                RegistryRules.checkVersionNumber(version));
+        EntityTag etag = new EntityTag(artifact.sha256());
+        Response.ResponseBuilder unchanged = request.evaluatePreconditions(etag);
+        if (unchanged != null) {
+            return unchanged.build();
+        }
+        StreamingOutput body = out -> artifacts.copyTo(artifact.blobOid(), out);
+        String file = name + "-v" + version + (artifact.format() == ModelFormat.ONNX ? ".onnx" : ".pt");
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .tag(etag)
+                .header(HttpHeaders.CONTENT_LENGTH, artifact.sizeBytes())
+                .header("Content-Disposition", "attachment; filename=\"" + file + "\"")
+                .header("Digest", "sha-256=" + java.util.Base64.getEncoder().encodeToString(
+                        java.util.HexFormat.of().parseHex(artifact.sha256())))
+                .build();
+    }
+
+    @PATCH
+    @Path("/{version}")
+    @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @Operation(summary = "Merge metrics, tags or description into a version",
+            description = "A null value removes that metric or tag; an empty description clears it. The artifact never changes.")
+    @RequestBody(description = "{\"metrics\": {...}, \"tags\": {...}, \"description\": \"...\"}")
+    @APIResponse(responseCode = "400", description = "Malformed body")
+    @APIResponse(responseCode = "404", description = "No such model or version")
+    public VersionInfo patch(@RestPath String name, @RestPath String version, String body) {
+        int number = RegistryRules.checkVersionNumber(version);
+        RegistryRules.checkModelName(name);
+        JsonNode patch = RegistryJson.parse(mapper, "body", body == null ? "" : body);
+        if (patch == null || !patch.isObject()) {
+            throw TurnoutException.invalid("the body must be a JSON object with any of " + PATCHABLE);
+        }
+        patch.fieldNames().forEachRemaining(field -> {
+            if (!PATCHABLE.contains(field)) {
+                throw TurnoutException.invalid("'" + RegistryRules.printable(field) + "' cannot be changed; a PATCH may "
+                        + "carry " + PATCHABLE + " (a version's artifact, format and signature never change)");
+            }
+        });
+        JsonNode description = patch.get("description");
+        if (description != null && !description.isTextual()) {
+            throw TurnoutException.invalid("'description' must be a string");
+        }
+        String text = description == null ? null : description.textValue();
+        RegistryRules.checkDescription(text);
+        VersionChanges changes = new VersionChanges(
+                patch.has("metrics") ? RegistryJson.metrics(patch.get("metrics"), true) : null,
+                patch.has("tags") ? RegistryJson.tags(patch.get("tags"), true) : null,
+                text);
+        return registry.updateVersion(name, number, changes);
+    }
+
+    @DELETE
+    @Path("/{version}")
+    @Operation(summary = "Delete a version", description = "Its artifact goes too once no other version shares it. "
+            + "The active version cannot be deleted (409).")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No such model or version")
+    @APIResponse(responseCode = "409", description = "It is the active version")
+    public Response delete(@RestPath String name, @RestPath String version) {
+        registry.deleteVersion(RegistryRules.checkModelName(name), RegistryRules.checkVersionNumber(version));
+        return Response.noContent().build();
+    }
+
+    private VersionUpload parse(String name, UploadForm form) {
+        if (form.artifact == null) {
+            throw TurnoutException.invalid("the 'artifact' file part is required (multipart/form-data; optional parts: "
+                    + "format, metrics, tags, description, signature, sha256)");
+        }
+        ModelFormat format = null;
+        if (form.format != null && !form.format.isBlank()) {
+            format = ModelFormat.parse(form.format.trim().toLowerCase()).orElseThrow(() -> TurnoutException.invalid(
+                    "unsupported format '" + RegistryRules.printable(form.format) + "'; accepted: " + ModelFormat.ACCEPTED));
+        }
+        String sha256 = null;
+        if (form.sha256 != null && !form.sha256.isBlank()) {
+            sha256 = form.sha256.trim();
+            if (!Digests.SHA256_HEX.matcher(sha256).matches()) {
+                throw TurnoutException.invalid("'sha256' must be 64 hex digits");
+            }
+        }
+        Map<String, Double> metrics = form.metrics == null ? Map.of()
+                : RegistryJson.metrics(RegistryJson.parse(mapper, "metrics", form.metrics), false);
+        Map<String, String> tags = form.tags == null ? Map.of()
+                : RegistryJson.tags(RegistryJson.parse(mapper, "tags", form.tags), false);
+        RegistryRules.checkDescription(form.description);
+        var signature = form.signature == null ? null
+                : RegistryJson.signature(RegistryJson.parse(mapper, "signature", form.signature));
+        return new VersionUpload(name, form.artifact.uploadedFile(), format, metrics, tags, form.description,
+                signature, sha256);
+    }
+}

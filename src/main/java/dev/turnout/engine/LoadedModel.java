@@ -11,11 +11,11 @@ public final class LoadedModel implements AutoCloseable {
     private final ZooModel<Tensor[], Tensor[]> model;
     private final PredictorPool predictors;
 
-    LoadedModel(ModelFormat format, Signature signature, ZooModel<Tensor[], Tensor[]> model, int predictors) {
+    LoadedModel(ModelFormat format, Signature signature, ZooModel<Tensor[], Tensor[]> model, PoolSize pool) {
         this.format = format;
         this.signature = signature;
         this.model = model;
-        this.predictors = new PredictorPool(model, predictors);
+        this.predictors = new PredictorPool(model, pool.predictors(), pool.maxQueued());
     }
 
     public ModelFormat format() {
@@ -26,9 +26,22 @@ public final class LoadedModel implements AutoCloseable {
         return signature;
     }
 
-    /** Runs the model. Inputs must already be checked against {@link #signature()} and ordered as its inputs. */
+    /** How many predictors a model gets, and how many calls may wait for one before the next is refused. */
+    public record PoolSize(int predictors, int maxQueued) {
+        public static final PoolSize SINGLE = new PoolSize(1, 0);
+    }
+
+    /**
+     * Runs the model. Inputs must already be checked against {@link #signature()} and ordered as its inputs.
+     *
+     * @throws OverloadedException when every predictor is busy and the wait queue is full
+     */
     public Tensor[] predict(Tensor[] inputs) throws TranslateException, InterruptedException {
         return predictors.predict(inputs);
+    }
+
+    PredictorPool pool() {
+        return predictors;
     }
 
     /** Predictors first, then the model: the order DJL needs to free native memory cleanly. */

@@ -30,15 +30,26 @@ public class ModelLoader {
     }
 
     /**
+     * Proves an uploaded artifact: loads it, settles its signature, runs it once.
+     *
      * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
      */
-    public LoadedModel load(Path file, ModelFormat format, Signature declared, int predictors)
+    public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
+        return load(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
+    }
+
+    /**
+     * Loads a registered artifact for serving with the signature the registry recorded, and warms it up with
+     * {@code warmups} inferences on zeros before returning it.
+     */
+    public LoadedModel load(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool, int warmups)
             throws InvalidModelException {
-        Signature signature = signatureOf(file, format, declared);
         ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
-        LoadedModel loaded = new LoadedModel(format, signature, model, predictors);
+        LoadedModel loaded = new LoadedModel(format, signature, model, pool);
         try {
-            smokeTest(loaded);
+            for (int i = 0; i < Math.max(1, warmups); i++) {
+                smokeTest(loaded);
+            }
             return loaded;
         } catch (InvalidModelException | RuntimeException e) {
             loaded.close();

@@ -14,6 +14,7 @@ public enum ErrorCode {
     DIGEST_MISMATCH(422),
     SIGNATURE_MISMATCH(422),
     UNAVAILABLE(503),
+    OVERLOADED(503),
     INTERNAL(500);
 
     private final int httpStatus;

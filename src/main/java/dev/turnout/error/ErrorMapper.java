@@ -1,6 +1,7 @@
 package dev.turnout.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.turnout.engine.OverloadedException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -21,7 +22,17 @@ public class ErrorMapper {
         if (e.code().httpStatus() >= 500) {
             LOG.warn(e.getMessage(), e.getCause());
         }
-        return respond(e.code(), e.getMessage());
+        Response response = respond(e.code(), e.getMessage());
+        if (e.code().httpStatus() == 503) {
+            return Response.fromResponse(response).header("Retry-After", "1").build();
+        }
+        return response;
+    }
+
+    @ServerExceptionMapper
+    public Response overloaded(OverloadedException e) {
+        return Response.fromResponse(respond(ErrorCode.OVERLOADED, "the model is at capacity (" + e.getMessage()
+                + "); retry shortly")).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper

@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The registry's transactions: one per operation, with the database guarding uniqueness and immutability. */
@@ -72,6 +73,50 @@ public class RegistryService {
 
     public VersionInfo getVersion(String name, int number) {
         return info(findVersion(name, number));
+    }
+
+    /** The active version of every model that has one: what each replica must serve. */
+    @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
+    public List<ServableVersion> activeVersions() {
+        List<ModelVersion> versions = ModelVersion.list(
+                "from ModelVersion v join fetch v.model m where m.activeVersion = v.version order by m.name");
+        return versions.stream().map(RegistryService::servable).toList();
+    }
+
+    /** A version to serve on request (the active one or any other). */
+    @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
+    public ServableVersion servableVersion(String name, int number) {
+        return servable(findVersion(name, number));
+    }
+
+    /** The active version of one model; empty when the model has none. 404 when there is no such model. */
+    @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
+    public Optional<ServableVersion> activeVersion(String name) {
+        Model model = findModel(name);
+        return model.activeVersion == null ? Optional.empty()
+                : Optional.of(servable(findVersion(model, model.activeVersion)));
+    }
+
+    /** Moves the model's active-version pointer; the version must exist. */
+    @Transactional(Transactional.TxType.REQUIRED)
+    public ModelInfo activate(String name, int number) {
+        Model model = Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
+                .orElseThrow(() -> unknownModel(name));
+        findVersion(model, number);
+        model.activeVersion = number;
+        return info(model);
+    }
+
+    /** Every version number of a model, oldest first. */
+    @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
+    public List<Integer> versionNumbers(String name) {
+        return entityManager.createQuery("select v.version from ModelVersion v where v.model.name = ?1 order by v.version",
+                Integer.class).setParameter(1, name).getResultList();
+    }
+
+    private static ServableVersion servable(ModelVersion v) {
+        return new ServableVersion(v.model.name, v.version, new StoredArtifact(v.artifact.sha256, v.artifact.sizeBytes,
+                v.artifact.blobOid, ModelFormat.parse(v.format).orElseThrow()), v.signature);
     }
 
     /** Where the bytes of a version live, for streaming them out after this read transaction ends. */

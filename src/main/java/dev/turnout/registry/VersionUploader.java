@@ -70,7 +70,7 @@ public class VersionUploader {
 
     /** Loads the artifact once with DJL and runs it on zeros; returns the signature to record. */
     private Signature prove(VersionUpload upload, ModelFormat format) {
-        try (LoadedModel model = loader.load(upload.artifact(), format, upload.signature(), 1)) {
+        try (LoadedModel model = loader.inspect(upload.artifact(), format, upload.signature())) {
             return model.signature();
         } catch (InvalidModelException e) {
             ErrorCode code = switch (e.reason()) {

@@ -1,0 +1,350 @@
+package dev.turnout.serving;
+
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.InvalidModelException;
+import dev.turnout.engine.LoadedModel;
+import dev.turnout.engine.ModelLoader;
+import dev.turnout.error.ErrorCode;
+import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.RegistryService;
+import dev.turnout.registry.ServableVersion;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * What this replica serves: the active version of every model, kept in step with the database, plus a small LRU of
+ * other versions loaded on request. A new version is loaded and warmed before it replaces the old one; the old one
+ * drains (see {@link ServedModel}).
+ */
+@ApplicationScoped
+public class ModelServer {
+
+    private static final Logger LOG = Logger.getLogger(ModelServer.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private final RegistryService registry;
+    private final ArtifactCache cache;
+    private final ModelLoader loader;
+    private final TurnoutConfig.Serving config;
+    private final LoadedModel.PoolSize poolSize;
+
+    private final Map<String, ServedModel> active = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> pinned = new LinkedHashMap<>(16, 0.75f, true); // guarded by itself
+    private final Map<String, CompletableFuture<ServedModel>> pinnedLoads = new ConcurrentHashMap<>();
+    private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
+    private final Map<String, LoadFailure> failures = new ConcurrentHashMap<>();
+    private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
+    private ScheduledExecutorService background;
+
+    public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config) {
+        this.registry = registry;
+        this.cache = cache;
+        this.loader = loader;
+        this.config = config.serving();
+        int predictors = this.config.predictorsPerModel() > 0 ? this.config.predictorsPerModel()
+                : Runtime.getRuntime().availableProcessors();
+        this.poolSize = new LoadedModel.PoolSize(predictors, this.config.maxQueuedRequests());
+    }
+
+    /** A failed load of a model's active version; retried with exponential backoff. */
+    public record LoadFailure(int version, String error, int attempts, Instant nextAttempt) {
+    }
+
+    /** How far the initial load of every active version has come; the replica is ready once it is done. */
+    public record StartupProgress(boolean done, int loaded, int total, String detail) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "turnout-model-sync");
+            thread.setDaemon(true);
+            return thread;
+        });
+        background.execute(this::initialLoad);
+        long interval = config.reconcileInterval().toMillis();
+        background.scheduleWithFixedDelay(this::reconcileQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (background != null) {
+            background.shutdownNow();
+        }
+        active.values().forEach(ServedModel::forceClose);
+        synchronized (pinned) {
+            pinned.values().forEach(ServedModel::forceClose);
+        }
+    }
+
+    private void initialLoad() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                List<ServableVersion> versions = registry.activeVersions();
+                int loaded = 0;
+                for (ServableVersion version : versions) {
+                    startup = new StartupProgress(false, loaded, versions.size(), "loading " + version.model()
+                            + " version " + version.version());
+                    if (serve(version)) {
+                        loaded++;
+                    }
+                }
+                startup = new StartupProgress(true, loaded, versions.size(), failures.isEmpty() ? "all loaded"
+                        : "failed: " + failures.keySet());
+                return;
+            } catch (RuntimeException e) {
+                startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());
+                LOG.warnf("Cannot read the active versions yet (%s); retrying", e.getMessage());
+                sleepQuietly(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /** Brings this replica in line with the database: loads changed active versions, unloads deactivated ones. */
+    public void reconcile() {
+        List<ServableVersion> versions = registry.activeVersions();
+        Set<String> names = versions.stream().map(ServableVersion::model).collect(Collectors.toSet());
+        for (ServableVersion version : versions) {
+            LoadFailure failure = failures.get(version.model());
+            boolean backingOff = failure != null && failure.version() == version.version()
+                    && Instant.now().isBefore(failure.nextAttempt());
+            if (!backingOff) {
+                serve(version);
+            }
+        }
+        for (String name : List.copyOf(active.keySet())) {
+            if (!names.contains(name)) {
+                synchronized (lockFor(name)) {
+                    ServedModel gone = active.remove(name);
+                    if (gone != null) {
+                        LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
+                        gone.retire();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Re-reads one model's active version and serves it now (used right after a flip on this replica). */
+    public void refresh(String name) {
+        registry.activeVersion(name).ifPresent(this::serve);
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.warnf("Reconciling with the database failed (%s); serving what is loaded", e.getMessage());
+        }
+    }
+
+    /**
+     * Makes {@code version} the one serving its model: loads and warms it while the current one keeps serving, then
+     * swaps and retires the old one. On failure the old one keeps serving.
+     *
+     * @return whether {@code version} is now being served
+     */
+    boolean serve(ServableVersion version) {
+        String name = version.model();
+        synchronized (lockFor(name)) {
+            ServedModel current = active.get(name);
+            if (current != null && current.version() == version.version()) {
+                return true;
+            }
+            ServedModel loaded;
+            try {
+                loaded = load(version);
+            } catch (LoadException e) {
+                LoadFailure previous = failures.get(name);
+                int attempts = previous != null && previous.version() == version.version() ? previous.attempts() + 1 : 1;
+                Duration backoff = config.reconcileInterval().multipliedBy(1L << Math.min(attempts - 1, 10));
+                backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+                failures.put(name, new LoadFailure(version.version(), e.getMessage(), attempts, Instant.now().plus(backoff)));
+                LOG.errorf("Could not load %s version %d (attempt %d, next in %s)%s: %s", name, version.version(),
+                        attempts, backoff, current == null ? "" : "; version " + current.version() + " keeps serving",
+                        e.getMessage());
+                return false;
+            }
+            active.put(name, loaded);
+            failures.remove(name);
+            if (current != null) {
+                current.retire();
+            }
+            LOG.infof("Serving %s version %d%s", name, version.version(),
+                    current == null ? "" : " (replacing version " + current.version() + ", now draining)");
+            return true;
+        }
+    }
+
+    /** A lease on the model's active version. */
+    public ServedModel.Lease lease(String name) {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            ServedModel model = active.get(name);
+            if (model == null) {
+                throw notServed(name);
+            }
+            ServedModel.Lease lease = model.tryLease();
+            if (lease != null) {
+                return lease;
+            }
+            // retired between the lookup and the lease: the replacement is already in the map
+        }
+        throw new TurnoutException(ErrorCode.UNAVAILABLE, "model '" + name + "' is being swapped; retry");
+    }
+
+    /** A lease on a given version: the active one, a cached one, or one loaded now into the LRU cache. */
+    public ServedModel.Lease lease(String name, int version) {
+        ServedModel current = active.get(name);
+        if (current != null && current.version() == version) {
+            ServedModel.Lease lease = current.tryLease();
+            if (lease != null) {
+                return lease;
+            }
+        }
+        String key = name + "@" + version;
+        synchronized (pinned) {
+            ServedModel cached = pinned.get(key);
+            ServedModel.Lease lease = cached == null ? null : cached.tryLease();
+            if (lease != null) {
+                return lease;
+            }
+        }
+        ServedModel loaded = loadPinned(key, registry.servableVersion(name, version));
+        ServedModel.Lease lease = loaded.tryLease();
+        if (lease == null) {
+            throw new TurnoutException(ErrorCode.UNAVAILABLE, "version " + version + " of '" + name
+                    + "' was evicted while loading; retry");
+        }
+        if (config.versionCacheSize() == 0) {
+            loaded.retire(); // no cache: closes when this request is done
+        }
+        return lease;
+    }
+
+    private ServedModel loadPinned(String key, ServableVersion version) {
+        CompletableFuture<ServedModel> mine = new CompletableFuture<>();
+        CompletableFuture<ServedModel> theirs = pinnedLoads.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return theirs.join();
+        }
+        try {
+            ServedModel loaded = load(version);
+            if (config.versionCacheSize() > 0) {
+                List<ServedModel> evicted = new ArrayList<>();
+                synchronized (pinned) {
+                    pinned.put(key, loaded);
+                    var eldest = pinned.entrySet().iterator();
+                    while (pinned.size() > config.versionCacheSize()) {
+                        evicted.add(eldest.next().getValue());
+                        eldest.remove();
+                    }
+                }
+                evicted.forEach(ServedModel::retire);
+            }
+            mine.complete(loaded);
+            return loaded;
+        } catch (LoadException e) {
+            TurnoutException refusal = new TurnoutException(ErrorCode.UNAVAILABLE, "version " + version.version()
+                    + " of '" + version.model() + "' cannot be loaded: " + e.getMessage());
+            mine.completeExceptionally(refusal);
+            throw refusal;
+        } finally {
+            pinnedLoads.remove(key);
+        }
+    }
+
+    private ServedModel load(ServableVersion version) throws LoadException {
+        Instant start = Instant.now();
+        try {
+            Path file = cache.fetch(version.artifact());
+            LoadedModel model = loader.load(file, version.artifact().format(), version.signature(), poolSize,
+                    config.warmupInferences());
+            LOG.infof("Loaded %s version %d in %d ms", version.model(), version.version(),
+                    Duration.between(start, Instant.now()).toMillis());
+            return new ServedModel(version, model);
+        } catch (IOException | ArtifactIntegrityException | InvalidModelException | RuntimeException e) {
+            throw new LoadException(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private TurnoutException notServed(String name) {
+        LoadFailure failure = failures.get(name);
+        if (failure != null) {
+            return new TurnoutException(ErrorCode.UNAVAILABLE, "model '" + name + "' version " + failure.version()
+                    + " failed to load: " + failure.error());
+        }
+        if (!startup.done()) {
+            return new TurnoutException(ErrorCode.UNAVAILABLE, "this replica is still loading its models; retry");
+        }
+        registry.getModel(name); // 404 when there is no such model
+        return TurnoutException.notFound("model '" + name + "' has no active version; set one with PUT /api/models/"
+                + name + "/active");
+    }
+
+    /** The version of each model this replica serves, by name. */
+    public Map<String, Integer> serving() {
+        Map<String, Integer> serving = new TreeMap<>();
+        active.forEach((name, model) -> serving.put(name, model.version()));
+        return serving;
+    }
+
+    public Optional<ServedModel> servedVersion(String name, int version) {
+        ServedModel current = active.get(name);
+        if (current != null && current.version() == version) {
+            return Optional.of(current);
+        }
+        synchronized (pinned) {
+            return Optional.ofNullable(pinned.get(name + "@" + version));
+        }
+    }
+
+    public Optional<ServedModel> servedActive(String name) {
+        return Optional.ofNullable(active.get(name));
+    }
+
+    public Map<String, LoadFailure> failures() {
+        return Map.copyOf(failures);
+    }
+
+    public StartupProgress startup() {
+        return startup;
+    }
+
+    private Object lockFor(String name) {
+        return modelLocks.computeIfAbsent(name, n -> new Object());
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A version could not be fetched, verified, loaded or warmed up. */
+    static final class LoadException extends Exception {
+        LoadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

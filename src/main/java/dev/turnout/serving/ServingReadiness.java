@@ -1,0 +1,36 @@
+package dev.turnout.serving;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready once this replica has loaded (or tried and failed to load) the active version of every model. It does not
+ * depend on the database: a replica with its models in memory keeps serving through a database outage.
+ */
+@Readiness
+@ApplicationScoped
+public class ServingReadiness implements HealthCheck {
+
+    private final ModelServer server;
+
+    public ServingReadiness(ModelServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        ModelServer.StartupProgress startup = server.startup();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("Active models loaded")
+                .status(startup.done())
+                .withData("loaded", startup.loaded())
+                .withData("total", startup.total())
+                .withData("detail", startup.detail());
+        server.serving().forEach((name, version) -> response.withData("serving." + name, version));
+        server.failures().forEach((name, failure) -> response.withData("failed." + name,
+                "version " + failure.version() + ": " + failure.error()));
+        return response.build();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.turnout.serving.rest;
+
+import dev.turnout.engine.ModelFormat;
+import dev.turnout.engine.Signature;
+import dev.turnout.engine.TensorSpec;
+import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.RegistryRules;
+import dev.turnout.registry.RegistryService;
+import dev.turnout.registry.ServableVersion;
+import dev.turnout.serving.ModelServer;
+import dev.turnout.serving.ServedModel;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/** KServe Open Inference Protocol v2, REST binding. */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Open Inference Protocol v2")
+public class OipResource {
+
+    private final Predictions predictions;
+    private final ModelServer server;
+    private final RegistryService registry;
+    private final String serverVersion;
+
+    public OipResource(Predictions predictions, ModelServer server, RegistryService registry,
+                       @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String serverVersion) {
+        this.predictions = predictions;
+        this.server = server;
+        this.registry = registry;
+        this.serverVersion = serverVersion;
+    }
+
+    public record ServerMetadata(String name, String version, List<String> extensions) {
+    }
+
+    public record Live(boolean live) {
+    }
+
+    /** The spec's ready response carries "live"; "ready" is added as KServe's servers do. */
+    public record Ready(boolean live, boolean ready) {
+    }
+
+    public record ModelReady(String name, boolean ready) {
+    }
+
+    public record ModelMetadata(String name, List<String> versions, String platform, List<TensorSpec> inputs,
+                                List<TensorSpec> outputs) {
+    }
+
+    @GET
+    @Operation(summary = "Server metadata")
+    public ServerMetadata metadata() {
+        return new ServerMetadata("turnout", serverVersion, List.of());
+    }
+
+    @GET
+    @Path("/health/live")
+    @Operation(summary = "Server live")
+    public Live live() {
+        return new Live(true);
+    }
+
+    @GET
+    @Path("/health/ready")
+    @Operation(summary = "Server ready", description = "200 once the active version of every model is loaded, else 503.")
+    public Response ready() {
+        boolean ready = server.startup().done();
+        return Response.status(ready ? 200 : 503).entity(new Ready(true, ready)).build();
+    }
+
+    @GET
+    @Path("/models/{name}")
+    @Operation(summary = "Model metadata (active version)")
+    public ModelMetadata modelMetadata(@RestPath String name) {
+        RegistryRules.checkModelName(name);
+        Optional<ServedModel> served = server.servedActive(name);
+        if (served.isPresent()) {
+            return metadata(name, served.get().format(), served.get().signature());
+        }
+        ServableVersion active = registry.activeVersion(name).orElseThrow(() -> TurnoutException.notFound(
+                "model '" + name + "' has no active version"));
+        return metadata(name, active.artifact().format(), active.signature());
+    }
+
+    @GET
+    @Path("/models/{name}/versions/{version}")
+    @Operation(summary = "Model metadata (a given version)")
+    public ModelMetadata versionMetadata(@RestPath String name, @RestPath String version) {
+        ServableVersion servable = registry.servableVersion(RegistryRules.checkModelName(name),
+                RegistryRules.checkVersionNumber(version));
+        return metadata(name, servable.artifact().format(), servable.signature());
+    }
+
+    @GET
+    @Path("/models/{name}/ready")
+    @Operation(summary = "Model ready (active version)", description = "200 when loaded here, 503 when not (yet).")
+    public Response modelReady(@RestPath String name) {
+        RegistryRules.checkModelName(name);
+        boolean ready = server.servedActive(name).isPresent();
+        if (!ready) {
+            registry.getModel(name); // 404 for an unknown model
+        }
+        return Response.status(ready ? 200 : 503).entity(new ModelReady(name, ready)).build();
+    }
+
+    @GET
+    @Path("/models/{name}/versions/{version}/ready")
+    @Operation(summary = "Model ready (a given version)")
+    public Response versionReady(@RestPath String name, @RestPath String version) {
+        int number = RegistryRules.checkVersionNumber(version);
+        RegistryRules.checkModelName(name);
+        boolean ready = server.servedVersion(name, number).isPresent();
+        if (!ready) {
+            registry.servableVersion(name, number); // 404 for an unknown model or version
+        }
+        return Response.status(ready ? 200 : 503).entity(new ModelReady(name, ready)).build();
+    }
+
+    @POST
+    @Path("/models/{name}/infer")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Inference (active version)")
+    public Response infer(@RestPath String name, InputStream body) {
+        return infer(name, null, body);
+    }
+
+    @POST
+    @Path("/models/{name}/versions/{version}/infer")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Inference (a given version, loaded on demand)")
+    public Response inferVersion(@RestPath String name, @RestPath String version, InputStream body) {
+        return infer(name, version, body);
+    }
+
+    private Response infer(String name, String version, InputStream body) {
+        var json = predictions.read(body);
+        try (ServedModel.Lease lease = predictions.lease(name, version)) {
+            ServedModel model = lease.model();
+            var limits = predictions.limits();
+            OipCodec.Request request = OipCodec.decode(json, model.signature(), limits.maxInputs(),
+                    limits.maxTensorElements());
+            var outputs = predictions.run(lease, request.inputs());
+            return Predictions.answer(model, OipCodec.encode(name, model.version(), request, outputs));
+        }
+    }
+
+    private ModelMetadata metadata(String name, ModelFormat format, Signature signature) {
+        List<String> versions = registry.versionNumbers(name).stream().map(String::valueOf).toList();
+        String platform = format == ModelFormat.ONNX ? "onnx_onnxv1" : "pytorch_torchscript";
+        return new ModelMetadata(name, versions, platform, signature.inputs(), signature.outputs());
+    }
+}

@@ -1,0 +1,301 @@
+package dev.turnout.serving.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turnout.engine.DataType;
+import dev.turnout.engine.Tensor;
+import dev.turnout.engine.TensorSpec;
+import dev.turnout.error.TurnoutException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Tensors to and from JSON, checked against the model's signature before anything reaches the engine: rank, fixed
+ * dimensions, element count, element type, limits. Data may be flat or nested, always row-major.
+ */
+final class TensorJson {
+
+    private TensorJson() {
+    }
+
+    /** The shape of nested JSON arrays, from their first elements (raggedness shows up as a count mismatch). */
+    static long[] shapeOf(JsonNode data) {
+        List<Long> shape = new ArrayList<>();
+        JsonNode node = data;
+        while (node.isArray()) {
+            shape.add((long) node.size());
+            if (node.isEmpty()) {
+                break;
+            }
+            node = node.get(0);
+        }
+        return shape.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * Reads one input tensor.
+     *
+     * @param where how to name it in error messages, e.g. "input 'x'"
+     */
+    static Tensor read(String where, TensorSpec spec, long[] shape, JsonNode data, int maxElements) {
+        checkShape(where, spec, shape);
+        long count = 1;
+        for (long dim : shape) {
+            if (dim > maxElements || (count *= dim) > maxElements) { // both factors <= the limit: no overflow
+                throw TurnoutException.invalid(where + " has shape " + Arrays.toString(shape) + ", more than the "
+                        + maxElements + " elements a tensor may have (turnout.serving.max-tensor-elements)");
+            }
+        }
+        Filler filler = Filler.of(spec.datatype(), (int) count, where);
+        int filled = flatten(data, filler, where);
+        if (filled != count) {
+            throw TurnoutException.invalid(where + " has " + filled + " elements but its shape "
+                    + Arrays.toString(shape) + " needs " + count);
+        }
+        return new Tensor(spec.name(), spec.datatype(), shape, filler.array());
+    }
+
+    private static void checkShape(String where, TensorSpec spec, long[] shape) {
+        if (shape.length != spec.shape().size()) {
+            throw TurnoutException.invalid(where + " has shape " + Arrays.toString(shape) + " but the model takes "
+                    + spec.datatype() + spec.shape() + " (-1: any size)");
+        }
+        for (int i = 0; i < shape.length; i++) {
+            long expected = spec.shape().get(i);
+            if (shape[i] < 1) {
+                throw TurnoutException.invalid(where + " has shape " + Arrays.toString(shape)
+                        + ": empty tensors and empty batches are not accepted");
+            }
+            if (expected != TensorSpec.DYNAMIC && expected != shape[i]) {
+                throw TurnoutException.invalid(where + " has shape " + Arrays.toString(shape) + " but the model takes "
+                        + spec.shape() + " (-1: any size); dimension " + i + " must be " + expected);
+            }
+        }
+    }
+
+    /** Walks nested arrays depth-first without recursion (depth is bounded by the parser anyway). */
+    private static int flatten(JsonNode data, Filler filler, String where) {
+        if (!data.isArray()) {
+            filler.add(data);
+            return filler.size();
+        }
+        Deque<Iterator<JsonNode>> stack = new ArrayDeque<>();
+        stack.push(data.elements());
+        while (!stack.isEmpty()) {
+            Iterator<JsonNode> top = stack.peek();
+            if (!top.hasNext()) {
+                stack.pop();
+                continue;
+            }
+            JsonNode next = top.next();
+            if (next.isArray()) {
+                stack.push(next.elements());
+            } else {
+                filler.add(next);
+            }
+        }
+        return filler.size();
+    }
+
+    /** Data as the OIP wants it: flat and row-major (the Java array itself). */
+    static Object flat(Tensor tensor) {
+        return tensor.data();
+    }
+
+    /** Data nested by shape, as TF Serving and the simple /predict form return it. */
+    static Object nested(Tensor tensor) {
+        return nest(tensor.data(), tensor.shape(), 0, 0);
+    }
+
+    /** Row {@code row} of a batched tensor (dimension 0), nested. */
+    static Object nestedRow(Tensor tensor, int row) {
+        long[] shape = tensor.shape();
+        int rowSize = 1;
+        for (int i = 1; i < shape.length; i++) {
+            rowSize *= (int) shape[i];
+        }
+        return nest(tensor.data(), shape, 1, row * rowSize);
+    }
+
+    private static Object nest(Object data, long[] shape, int dim, int offset) {
+        if (dim == shape.length) {
+            return java.lang.reflect.Array.get(data, offset);
+        }
+        int stride = 1;
+        for (int i = dim + 1; i < shape.length; i++) {
+            stride *= (int) shape[i];
+        }
+        if (dim == shape.length - 1) {
+            return slice(data, offset, offset + (int) shape[dim]);
+        }
+        List<Object> rows = new ArrayList<>((int) shape[dim]);
+        for (int i = 0; i < shape[dim]; i++) {
+            rows.add(nest(data, shape, dim + 1, offset + i * stride));
+        }
+        return rows;
+    }
+
+    private static Object slice(Object data, int from, int to) {
+        if (data instanceof float[] a) {
+            return Arrays.copyOfRange(a, from, to);
+        } else if (data instanceof double[] a) {
+            return Arrays.copyOfRange(a, from, to);
+        } else if (data instanceof int[] a) {
+            return Arrays.copyOfRange(a, from, to);
+        } else if (data instanceof long[] a) {
+            return Arrays.copyOfRange(a, from, to);
+        }
+        return Arrays.copyOfRange((boolean[]) data, from, to);
+    }
+
+    /** Writes JSON leaves into a typed array, refusing values of the wrong kind. */
+    private abstract static class Filler {
+        final String where;
+        final int capacity;
+        int size;
+
+        Filler(String where, int capacity) {
+            this.where = where;
+            this.capacity = capacity;
+        }
+
+        static Filler of(DataType type, int capacity, String where) {
+            return switch (type) {
+                case FP32 -> new FloatFiller(where, capacity);
+                case FP64 -> new DoubleFiller(where, capacity);
+                case INT32 -> new IntFiller(where, capacity);
+                case INT64 -> new LongFiller(where, capacity);
+                case BOOL -> new BoolFiller(where, capacity);
+                default -> throw TurnoutException.invalid(where + " is " + type + ", which cannot be served yet; "
+                        + "servable datatypes: BOOL, INT32, INT64, FP32, FP64");
+            };
+        }
+
+        int size() {
+            return size;
+        }
+
+        void add(JsonNode value) {
+            if (size == capacity) {
+                size++; // count the overflow; the caller reports the mismatch
+                throw TurnoutException.invalid(where + " has more elements than its shape allows (" + capacity + ")");
+            }
+            put(value);
+            size++;
+        }
+
+        abstract void put(JsonNode value);
+
+        abstract Object array();
+
+        TurnoutException wrong(JsonNode value, String expected) {
+            String shown = value.toString();
+            return TurnoutException.invalid(where + " element " + size + " is " + (shown.length() > 40
+                    ? shown.substring(0, 40) + "…" : shown) + "; expected " + expected);
+        }
+    }
+
+    private static final class FloatFiller extends Filler {
+        final float[] data;
+
+        FloatFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new float[capacity];
+        }
+
+        void put(JsonNode value) {
+            if (!value.isNumber()) {
+                throw wrong(value, "a number (FP32)");
+            }
+            data[size] = value.floatValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    private static final class DoubleFiller extends Filler {
+        final double[] data;
+
+        DoubleFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new double[capacity];
+        }
+
+        void put(JsonNode value) {
+            if (!value.isNumber()) {
+                throw wrong(value, "a number (FP64)");
+            }
+            data[size] = value.doubleValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    private static final class IntFiller extends Filler {
+        final int[] data;
+
+        IntFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new int[capacity];
+        }
+
+        void put(JsonNode value) {
+            if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                throw wrong(value, "a whole number within INT32");
+            }
+            data[size] = value.intValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    private static final class LongFiller extends Filler {
+        final long[] data;
+
+        LongFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new long[capacity];
+        }
+
+        void put(JsonNode value) {
+            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                throw wrong(value, "a whole number within INT64");
+            }
+            data[size] = value.longValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    private static final class BoolFiller extends Filler {
+        final boolean[] data;
+
+        BoolFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new boolean[capacity];
+        }
+
+        void put(JsonNode value) {
+            if (!value.isBoolean()) {
+                throw wrong(value, "true or false (BOOL)");
+            }
+            data[size] = value.booleanValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+}

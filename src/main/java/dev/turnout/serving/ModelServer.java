@@ -96,7 +96,7 @@ public class ModelServer {
         }
     }
 
-    private void initialLoad() {
+    void initialLoad() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 List<ServableVersion> versions = registry.activeVersions();

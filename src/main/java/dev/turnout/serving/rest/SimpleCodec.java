@@ -56,8 +56,7 @@ final class SimpleCodec {
 
     private static Map<String, JsonNode> byName(JsonNode value, Signature signature, String what) {
         List<TensorSpec> inputs = signature.inputs();
-        boolean keyed = value.isObject() && (inputs.size() > 1 || value.has(inputs.get(0).name()));
-        if (!keyed) {
+        if (!value.isObject()) {
             if (inputs.size() > 1) {
                 throw TurnoutException.invalid(what + " must be an object keyed by input name; the model takes " + inputs);
             }

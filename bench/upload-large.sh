@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Large-upload benchmark (issue 2): proves a >= 1 GiB ONNX artifact uploads through Turnout with the server's heap
+# capped at 256 MiB, and measures upload and download throughput against baselines measured in the same run
+# (cp + fsync on the same disk; psql \lo_import / \lo_export into the same embedded PostgreSQL).
+#
+#   bench/upload-large.sh
+#
+# Environment (all optional):
+#   APP_DIR    the built server to run (default /tmp/turnout-bench-app, a copy of target/quarkus-app)
+#   PORT       HTTP port, bound to 127.0.0.1 (default 18080)
+#   SIZE_MIB   model size in MiB (default 1100)
+#   HEAP       -Xmx for the server (default 256m)
+#   MODEL      use this existing .onnx instead of generating one (it is not deleted)
+#   WORK_ROOT  where the temporary work dir goes (default /tmp); model, copies and server data all live there
+#   KEEP=1     keep the work dir (server log, GC log, timeline) instead of deleting it
+#
+# Everything talks to 127.0.0.1 only. Every wait is bounded. The server is stopped with SIGTERM and the temporary
+# data deleted on exit, also on failure.
+set -Eeuo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$HERE")"
+APP_DIR="${APP_DIR:-/tmp/turnout-bench-app}"
+PORT="${PORT:-18080}"
+SIZE_MIB="${SIZE_MIB:-1100}"
+HEAP="${HEAP:-256m}"
+WORK_ROOT="${WORK_ROOT:-/tmp}"
+PYTHON=/usr/bin/python3 # Debian's, with python3-onnx and python3-numpy
+BASE="http://127.0.0.1:$PORT"
+NAME=bench-large
+
+READY_TIMEOUT=180      # s, server start until /q/health/ready
+UPLOAD_TIMEOUT=1800    # s, each big transfer
+STOP_TIMEOUT=60        # s, SIGTERM until exit
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+for tool in curl jq psql jcmd java sha256sum awk; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+[[ -x $PYTHON ]] || die "$PYTHON is missing"
+[[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at $APP_DIR (cp -r target/quarkus-app $APP_DIR first)"
+if curl -s -o /dev/null --max-time 2 "$BASE/"; then
+    die "something already answers on port $PORT"
+fi
+
+WORK="$(mktemp -d "$WORK_ROOT/turnout-bench.XXXXXX")"
+DATA="$WORK/data"
+SERVER_LOG="$WORK/server.log"
+GC_LOG="$WORK/gc.log"
+TIMELINE="$WORK/timeline.tsv"
+SERVER_PID=""
+SAMPLER_PID=""
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [[ -n $SAMPLER_PID ]] && kill -0 "$SAMPLER_PID" 2>/dev/null; then
+        kill "$SAMPLER_PID" 2>/dev/null
+        wait "$SAMPLER_PID" 2>/dev/null
+    fi
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        log "stopping the server (SIGTERM to pid $SERVER_PID)"
+        kill -TERM "$SERVER_PID"
+        for _ in $(seq $((STOP_TIMEOUT * 5))); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.2
+        done
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "server still running after ${STOP_TIMEOUT}s: SIGKILL"
+            kill -KILL "$SERVER_PID"
+        fi
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    # The embedded PostgreSQL is the server's child; it should be gone now. If not, stop that one postmaster.
+    local pidfile="$DATA/postgres/postmaster.pid"
+    if [[ -f $pidfile ]]; then
+        local pgpid
+        pgpid="$(head -1 "$pidfile")"
+        if [[ -n $pgpid ]] && kill -0 "$pgpid" 2>/dev/null; then
+            log "embedded PostgreSQL (pid $pgpid) outlived the server: stopping it"
+            kill -TERM "$pgpid"
+            for _ in $(seq 100); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.2; done
+            kill -0 "$pgpid" 2>/dev/null && kill -KILL "$pgpid"
+        fi
+    fi
+    if [[ ${KEEP:-0} == 1 ]]; then
+        log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. the model -------------------------------------------------------------------------------------------------
+if [[ -n ${MODEL:-} ]]; then
+    [[ -f $MODEL ]] || die "MODEL=$MODEL does not exist"
+    log "using $MODEL"
+else
+    MODEL="$WORK/large.onnx"
+    log "generating a ${SIZE_MIB} MiB ONNX model"
+    timeout 1200 "$PYTHON" "$HERE/make_large_onnx.py" "$MODEL" "$SIZE_MIB" >&2
+fi
+SIZE="$(stat -c %s "$MODEL")"
+(( SIZE >= 1 << 30 )) || log "warning: the model is $SIZE bytes, under 1 GiB"
+
+t0=$(now); EXPECTED="$(timeout 600 sha256sum "$MODEL" | cut -d' ' -f1)"; t1=$(now)
+T_SHA=$(secs "$t0" "$t1")
+log "model: $SIZE bytes, sha256 $EXPECTED (sha256sum ${T_SHA}s)"
+
+# --- 2. baselines: cp on the same disk, without and with fsync ----------------------------------------------------
+# The embedded PostgreSQL runs with fsync=off and Turnout's spool file is never fsynced either, so plain cp is the
+# like-for-like baseline; cp + fsync shows what durable writes would cost on this disk.
+sync
+t0=$(now); timeout 600 cp "$MODEL" "$WORK/copy.onnx"; t1=$(now)
+T_CP=$(secs "$t0" "$t1")
+rm -f "$WORK/copy.onnx"; sync
+t0=$(now); timeout 600 cp "$MODEL" "$WORK/copy.onnx"; timeout 600 sync "$WORK/copy.onnx"; t1=$(now)
+T_CPSYNC=$(secs "$t0" "$t1")
+rm -f "$WORK/copy.onnx"; sync
+log "cp: ${T_CP}s; cp + fsync: ${T_CPSYNC}s"
+
+# --- 3. the server --------------------------------------------------------------------------------------------------
+log "starting the server from $APP_DIR with -Xmx$HEAP, data in $DATA, port $PORT"
+mkdir -p "$DATA"
+(
+    cd "$WORK"
+    export TURNOUT_DATA_DIR="$DATA"
+    unset QUARKUS_DATASOURCE_JDBC_URL
+    exec java -Xmx"$HEAP" -Xlog:gc:file="$GC_LOG" \
+        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+        -jar "$APP_DIR/quarkus-run.jar"
+) >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+deadline=$((SECONDS + READY_TIMEOUT))
+until curl -sf -o /dev/null --max-time 5 "$BASE/q/health/ready"; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -50 "$SERVER_LOG" >&2; die "the server exited during start-up"; }
+    (( SECONDS < deadline )) || { tail -50 "$SERVER_LOG" >&2; die "not ready after ${READY_TIMEOUT}s"; }
+    sleep 1
+done
+PGPORT="$(sed -n 's/.*started embedded PostgreSQL on port \([0-9]*\).*/\1/p' "$SERVER_LOG" | head -1)"
+[[ -n $PGPORT ]] || die "no 'started embedded PostgreSQL on port' line in $SERVER_LOG"
+log "ready; embedded PostgreSQL on port $PGPORT"
+
+MAX_HEAP="$(timeout 60 jcmd "$SERVER_PID" VM.flags | tr ' ' '\n' | sed -n 's/^-XX:MaxHeapSize=//p')"
+[[ -n $MAX_HEAP ]] || die "jcmd did not report MaxHeapSize"
+log "server JVM: MaxHeapSize=$MAX_HEAP ($((MAX_HEAP / 1048576)) MiB)"
+HEAP_BYTES="$(awk -v h="$HEAP" 'BEGIN { n = h + 0; u = tolower(substr(h, length(h)));
+    print (u == "g") ? n * 1073741824 : (u == "m") ? n * 1048576 : (u == "k") ? n * 1024 : n }')"
+[[ $MAX_HEAP == "$HEAP_BYTES" ]] || die "MaxHeapSize is $MAX_HEAP, not $HEAP"
+
+psql_q() { # one statement or meta-command against the embedded PostgreSQL
+    timeout "$UPLOAD_TIMEOUT" psql -X -q -t -A -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres "$@"
+}
+PG_SETTINGS="$(psql_q -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+    WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'max_wal_size', 'shared_buffers')")"
+PG_VERSION="$(psql_q -c 'SHOW server_version')"
+log "PostgreSQL $PG_VERSION: $PG_SETTINGS"
+
+# Warm-up: one tiny upload, so ONNX Runtime's and DJL's one-time start-up is not billed to the big upload.
+curl -sS -f -o /dev/null --max-time 120 -F artifact=@"$REPO/src/test/resources/models/linear-v1.onnx" \
+    "$BASE/api/models/bench-warmup/versions" || die "the warm-up upload failed"
+
+# --- 4. the upload ------------------------------------------------------------------------------------------------
+# A sampler records, every 0.2 s: spooled bytes, PostgreSQL's on-disk size, and the JVM's I/O counters and memory,
+# so the upload's time can be split into phases afterwards.
+sample() {
+    local pgdir="$DATA/postgres" uploads="$DATA/uploads"
+    printf 't\tspool_bytes\tpg_bytes\tjvm_rchar\tjvm_wchar\tjvm_rss_kb\tjvm_cpu_ticks\n'
+    while kill -0 "$SERVER_PID" 2>/dev/null; do
+        local spool=0 pg rchar wchar rss cpu
+        if [[ -d $uploads ]]; then
+            spool="$(find "$uploads" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')"
+        fi
+        pg="$(du -sb "$pgdir" 2>/dev/null | cut -f1)"
+        rchar="$(awk '$1 == "rchar:" { print $2 }' "/proc/$SERVER_PID/io" 2>/dev/null)"
+        wchar="$(awk '$1 == "wchar:" { print $2 }' "/proc/$SERVER_PID/io" 2>/dev/null)"
+        rss="$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null)"
+        cpu="$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null)"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(now)" "$spool" "${pg:-0}" "${rchar:-0}" "${wchar:-0}" "${rss:-0}" "${cpu:-0}"
+        sleep 0.2
+    done
+}
+psql_q -c 'CHECKPOINT' >/dev/null
+sample >"$TIMELINE" &
+SAMPLER_PID=$!
+sleep 0.5
+
+log "uploading $SIZE bytes to $BASE/api/models/$NAME/versions"
+UP_T0=$(now)
+CURL_UP="$(curl -sS -o "$WORK/upload.json" --max-time "$UPLOAD_TIMEOUT" \
+    -w '%{http_code} %{time_total} %{time_pretransfer} %{time_starttransfer} %{size_upload}' \
+    -F artifact=@"$MODEL" "$BASE/api/models/$NAME/versions")" || die "curl failed: $CURL_UP"
+UP_T1=$(now)
+sleep 0.5
+kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+read -r UP_CODE T_UP UP_PRE UP_FIRSTBYTE UP_BYTES <<<"$CURL_UP"
+T_UP="$(awk -v t="$T_UP" 'BEGIN { printf "%.2f", t }')"
+log "upload: HTTP $UP_CODE in ${T_UP}s (curl), $UP_BYTES bytes sent (multipart body)"
+[[ $UP_CODE == 201 ]] || { cat "$WORK/upload.json" >&2; tail -50 "$SERVER_LOG" >&2; die "upload answered $UP_CODE"; }
+GOT_SHA="$(jq -r .sha256 "$WORK/upload.json")"
+GOT_SIZE="$(jq -r .size_bytes "$WORK/upload.json")"
+GOT_VERSION="$(jq -r .version "$WORK/upload.json")"
+[[ $GOT_SHA == "$EXPECTED" ]] || die "the server's sha256 $GOT_SHA is not sha256sum's $EXPECTED"
+[[ $GOT_SIZE == "$SIZE" ]] || die "the server's size_bytes $GOT_SIZE is not $SIZE"
+log "upload verified: version $GOT_VERSION, sha256 and size_bytes match the file"
+
+# --- 5. the download ----------------------------------------------------------------------------------------------
+log "downloading it back"
+CURL_DOWN="$(curl -sS -D "$WORK/download.headers" -o "$WORK/download.onnx" --max-time "$UPLOAD_TIMEOUT" \
+    -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}' \
+    "$BASE/api/models/$NAME/versions/$GOT_VERSION/artifact")" || die "curl failed: $CURL_DOWN"
+read -r DOWN_CODE T_DOWN DOWN_FIRSTBYTE DOWN_BYTES <<<"$CURL_DOWN"
+T_DOWN="$(awk -v t="$T_DOWN" 'BEGIN { printf "%.2f", t }')"
+[[ $DOWN_CODE == 200 ]] || die "download answered $DOWN_CODE"
+DOWN_SHA="$(timeout 600 sha256sum "$WORK/download.onnx" | cut -d' ' -f1)"
+[[ $DOWN_SHA == "$EXPECTED" ]] || die "the downloaded bytes hash to $DOWN_SHA, not $EXPECTED"
+ETAG="$(tr -d '\r' <"$WORK/download.headers" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')"
+[[ $ETAG == "\"$EXPECTED\"" ]] || die "ETag is $ETAG, not \"$EXPECTED\""
+rm -f "$WORK/download.onnx"
+log "download: ${DOWN_BYTES} bytes in ${T_DOWN}s; sha256 and ETag match"
+
+# --- 6. baselines in the same PostgreSQL --------------------------------------------------------------------------
+psql_q -c 'CHECKPOINT' >/dev/null
+t0=$(now); LO_OUT="$(psql_q -c "\\lo_import '$MODEL'" -c '\echo :LASTOID')"; t1=$(now)
+T_LOIMP=$(secs "$t0" "$t1")
+OID="$(awk '{ print $NF }' <<<"$LO_OUT")"
+[[ $OID =~ ^[0-9]+$ ]] || die "unexpected \\lo_import output: $LO_OUT"
+log "psql \\lo_import: ${T_LOIMP}s (oid $OID)"
+t0=$(now); psql_q -c "\\lo_export $OID '$WORK/export.onnx'" >/dev/null; t1=$(now)
+T_LOEXP=$(secs "$t0" "$t1")
+[[ $(stat -c %s "$WORK/export.onnx") == "$SIZE" ]] || die "\\lo_export wrote the wrong number of bytes"
+rm -f "$WORK/export.onnx"
+psql_q -c "SELECT lo_unlink($OID)" >/dev/null
+log "psql \\lo_export: ${T_LOEXP}s"
+
+# --- 7. did the server stay within its heap? -----------------------------------------------------------------------
+kill -0 "$SERVER_PID" 2>/dev/null || die "the server died"
+if grep -q 'OutOfMemoryError' "$SERVER_LOG"; then
+    grep -n -m5 'OutOfMemoryError' "$SERVER_LOG" >&2
+    die "the server logged OutOfMemoryError"
+fi
+HEAP_INFO="$(timeout 60 jcmd "$SERVER_PID" GC.heap_info | sed -n '2p' | sed 's/ *\[.*//' | tr -s ' ' | sed 's/^ //')"
+# Largest heap occupancy any GC saw (before collecting), from -Xlog:gc lines like "... 120M->30M(256M) 3.2ms".
+GC_PEAK="$(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$GC_LOG" | awk -F'[M>(-]+' '$1 > m { m = $1 } END { print m + 0 }')"
+GC_COUNT="$(grep -c 'Pause' "$GC_LOG" || true)"
+RSS_PEAK="$(awk '$1 == "VmHWM:" { print int($2 / 1024) }' "/proc/$SERVER_PID/status")"
+
+# --- 8. where the upload's time went (from the sampler's timeline) --------------------------------------------------
+PHASES="$(awk -F'\t' -v size="$SIZE" '
+    NR == 2 { pg0 = $3; r0 = $4; c0 = $7 }
+    NR >= 2 && !spooled && $2 >= size { spooled = $1; r_sp = $4; c_sp = $7 }
+    NR >= 2 && spooled && !lo && $3 - pg0 > 32 * 1048576 { lo = $1; r_lo = $4; c_lo = $7 }
+    NR >= 2 { last = $1; r_end = $4; c_end = $7 }
+    END {
+        if (!spooled || !lo) { print "unavailable (sampler missed a phase)"; exit }
+        printf "%s %s %s %.2f %.2f %.2f\n", spooled, lo, last, (r_lo - r_sp) / size, (c_lo - c_sp) / 100, (c_end - c_lo) / 100
+    }' "$TIMELINE")"
+
+# --- 9. report ------------------------------------------------------------------------------------------------------
+mbps() { awk -v b="$SIZE" -v s="$1" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
+ratio() { awk -v base="$1" -v s="$2" 'BEGIN { printf "%.2f", base / s }'; } # throughput ratio = base time / time
+
+echo
+echo "Large upload: $SIZE bytes ($(awk -v b="$SIZE" 'BEGIN { printf "%.1f", b / 1048576 }') MiB), server -Xmx$HEAP (MaxHeapSize=$MAX_HEAP), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "PostgreSQL $PG_VERSION (embedded): $PG_SETTINGS"
+echo
+printf '| %-36s | %8s | %8s | %6s | %8s |\n' "operation" "seconds" "MB/s" "vs cp" "vs psql"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "---------:" "---------:" "-------:" "---------:"
+row() { printf '| %-36s | %8s | %8s | %6s | %8s |\n' "$1" "$2" "$(mbps "$2")" "$(ratio "$T_CP" "$2")" "$3"; }
+row "cp, same disk (baseline)" "$T_CP" "-"
+row "cp + fsync, same disk (reference)" "$T_CPSYNC" "-"
+row "psql \\lo_import (baseline)" "$T_LOIMP" "1.00"
+row "Turnout upload, curl -F (201)" "$T_UP" "$(ratio "$T_LOIMP" "$T_UP")"
+row "psql \\lo_export (baseline)" "$T_LOEXP" "1.00"
+row "Turnout download, curl GET (200)" "$T_DOWN" "$(ratio "$T_LOEXP" "$T_DOWN")"
+row "sha256sum of the file (reference)" "$T_SHA" "-"
+echo
+echo "MB = 10^6 bytes. 'vs cp' / 'vs psql' = throughput relative to that baseline (1.00 = as fast; 0.50 = half)."
+echo "'vs cp' is against plain cp; 'vs psql' compares uploads with \\lo_import and downloads with \\lo_export."
+echo "The file is in the page cache throughout (it was just written); one run of each operation."
+if [[ $PHASES == unavailable* ]]; then
+    echo "Upload phases: $PHASES"
+else
+    read -r P_SPOOLED P_LO P_END P_PASSES P_CPU_MID P_CPU_LO <<<"$PHASES"
+    echo "Upload phases (from 0.2 s samples of the spool dir, PostgreSQL's data dir and the JVM's /proc counters):"
+    echo "  receive + spool to disk         $(secs "$UP_T0" "$P_SPOOLED") s"
+    echo "  sha256 + ONNX Runtime loads     $(secs "$P_SPOOLED" "$P_LO") s  (JVM read ${P_PASSES}x the file size; ${P_CPU_MID} CPU-s)"
+    echo "  large-object write + commit     $(secs "$P_LO" "$UP_T1") s  (${P_CPU_LO} CPU-s in the JVM)"
+fi
+echo "Server: HTTP $UP_CODE, sha256/size_bytes/download sha256/ETag all match; no OutOfMemoryError in its log;"
+echo "  ${GC_COUNT} GC pauses, peak heap occupancy ${GC_PEAK} MiB of ${HEAP}; after the run: $HEAP_INFO"
+echo "  peak RSS of the JVM process ${RSS_PEAK} MiB (native memory: ONNX Runtime holds the model off-heap)"

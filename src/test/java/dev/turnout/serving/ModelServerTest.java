@@ -1,0 +1,115 @@
+package dev.turnout.serving;
+
+import dev.turnout.Fixtures;
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.ModelLoader;
+import dev.turnout.registry.Digests;
+import dev.turnout.registry.RegistryService;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+
+import static dev.turnout.serving.ServingApiTest.activate;
+import static dev.turnout.serving.ServingApiTest.infer;
+import static dev.turnout.serving.ServingApiTest.oipRequest;
+import static dev.turnout.serving.ServingApiTest.uploadAndActivate;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Loading, readiness and integrity, with the real database, disk cache and engines. */
+@QuarkusTest
+class ModelServerTest {
+
+    @Inject
+    RegistryService registry;
+    @Inject
+    ArtifactCache cache;
+    @Inject
+    ModelLoader loader;
+    @Inject
+    TurnoutConfig config;
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void readinessIsDownUntilEveryActiveVersionIsLoaded() {
+        String name = uploadAndActivate(Fixtures.uniqueName("ready"), Fixtures.model("mlp.onnx"));
+        // A second, fresh replica in this JVM: not ready before its initial load, ready after it.
+        ModelServer replica = new ModelServer(registry, cache, loader, config);
+        try {
+            HealthCheckResponse before = new ServingReadiness(replica).call();
+            assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
+            assertEquals("not started", before.getData().orElseThrow().get("detail"));
+
+            replica.initialLoad();
+
+            HealthCheckResponse after = new ServingReadiness(replica).call();
+            assertEquals(HealthCheckResponse.Status.UP, after.getStatus());
+            assertEquals(1L, after.getData().orElseThrow().get("serving." + name));
+            // every active version was attempted: loaded, or (another test's tampered artifact) reported as failed
+            var data = after.getData().get();
+            long failed = data.keySet().stream().filter(key -> key.startsWith("failed.")).count();
+            assertEquals(data.get("total"), (Long) data.get("loaded") + failed);
+        } finally {
+            replica.stop(null);
+        }
+    }
+
+    @Test
+    void bytesThatDoNotMatchTheirDigestAreNeverLoaded() throws Exception {
+        String name = uploadAndActivate(Fixtures.uniqueName("tampered"), Fixtures.uniqueOnnx("linear-v1.onnx"));
+        String sha2 = given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v2.onnx"))
+                .post("/api/models/{name}/versions", name).then().statusCode(201).extract().path("sha256");
+        execute("SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = '" + sha2 + "'");
+
+        String request = oipRequest("x", "FP32", "[1, 1]", "[3.0]");
+        infer("/v2/models/" + name + "/versions/2/infer", request).then().statusCode(503)
+                .header("Retry-After", "1")
+                .body("error", containsString("hash to"));
+
+        activate(name, 2); // the pointer moves, but this replica cannot load version 2 ...
+        infer("/v2/models/" + name + "/infer", request).then().statusCode(200)
+                .header("X-Turnout-Model-Version", "1") // ... so version 1 keeps serving
+                .body("outputs[0].data", contains(7.0f));
+        given().get("/v1/models/{name}", name).then().statusCode(200)
+                .body("model_version_status.find { it.state == 'LOADING' }.version", equalTo("2"))
+                .body("model_version_status.find { it.state == 'LOADING' }.status.error_message", containsString("hash to"));
+        given().get("/q/health/ready").then().body("checks.find { it.name == 'Active models loaded' }.data.'failed."
+                + name + "'", containsString("version 2"));
+    }
+
+    @Test
+    void aCorruptedCacheFileIsFetchedAgain() throws Exception {
+        String name = Fixtures.uniqueName("cache");
+        var artifact = Fixtures.uniqueOnnx("linear-v1.onnx");
+        String sha = given().multiPart("artifact", artifact).post("/api/models/{name}/versions", name)
+                .then().statusCode(201).extract().path("sha256");
+        Path cached = config.dataDir().resolve("cache").resolve(sha + ".onnx");
+        Files.createDirectories(cached.getParent());
+        Files.writeString(cached, "not the model"); // a bad disk, or someone meddling
+
+        activate(name, 1);
+        infer("/v2/models/" + name + "/infer", oipRequest("x", "FP32", "[1, 1]", "[3.0]")).then().statusCode(200)
+                .body("outputs[0].data", contains(7.0f));
+        assertEquals(sha, Digests.sha256(cached));
+        assertTrue(Files.size(cached) > 100);
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.createStatement().execute(sql);
+            connection.commit();
+        }
+    }
+}

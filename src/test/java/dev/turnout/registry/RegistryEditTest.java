@@ -57,9 +57,10 @@ class RegistryEditTest {
     void sameBytesShareOneLargeObjectUntilTheLastVersionGoes() throws Exception {
         String first = Fixtures.uniqueName("shared-a");
         String second = Fixtures.uniqueName("shared-b");
-        String sha = RegistryApiTest.sha256("mlp.onnx");
-        upload(first, "mlp.onnx").then().statusCode(201);
-        upload(second, "mlp.onnx").then().statusCode(201);
+        java.io.File bytes = Fixtures.uniqueOnnx("mlp.onnx"); // bytes no other test uploads
+        String sha = given().multiPart("artifact", bytes).post("/api/models/{name}/versions", first)
+                .then().statusCode(201).extract().path("sha256");
+        given().multiPart("artifact", bytes).post("/api/models/{name}/versions", second).then().statusCode(201);
         assertEquals(1, count("SELECT count(*) FROM artifact WHERE sha256 = '" + sha + "'"));
         long blob = count("SELECT blob_oid FROM artifact WHERE sha256 = '" + sha + "'");
 

@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Turnout's own settings ({@code turnout.*}); every default is stated here and in the README. */
@@ -21,6 +22,35 @@ public interface TurnoutConfig {
     Engine engine();
 
     Serving serving();
+
+    Rollout rollout();
+
+    interface Rollout {
+        /** How long a replaced version may finish its in-flight requests before it is closed anyway. Default 30s. */
+        @WithDefault("30s")
+        Duration drainTimeout();
+
+        /** How often a replica records in the database that it is alive and what it serves. Default 2s. */
+        @WithDefault("2s")
+        Duration heartbeatInterval();
+
+        /** A replica silent for longer is no longer counted as live. Default 10s. */
+        @WithDefault("10s")
+        Duration replicaTimeout();
+
+        /** Longest {@code ?wait=} a flip may ask for. Default 5m. */
+        @WithDefault("5m")
+        Duration maxWait();
+
+        /** This replica's id in the database; default: host name plus a random suffix. */
+        Optional<String> replicaId();
+
+        /**
+         * Metric guards per model, e.g. {@code turnout.rollout.guards.fraud=accuracy >= 0.9, recall >= 0.8}: a flip to
+         * a version that fails one is refused (409) unless it is forced.
+         */
+        Map<String, String> guards();
+    }
 
     interface Registry {
         /** Largest artifact an upload may carry. Default 2G. */

@@ -1,30 +1,76 @@
 package dev.turnout.rollout;
 
-import dev.turnout.registry.ModelInfo;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.ModelServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-/** Flips a model's active version: the pointer moves in the database, then this replica serves the new version. */
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A flip end to end: the pointer moves in one transaction (the database notifies every replica), this replica loads
+ * the new version at once, and the caller may wait until every live replica serves it.
+ */
 @ApplicationScoped
 public class ActivationService {
 
     private static final Logger LOG = Logger.getLogger(ActivationService.class);
+    private static final long POLL_MILLIS = 50;
 
+    private final RolloutService rollout;
     private final RegistryService registry;
     private final ModelServer server;
+    private final ReplicaTracker replicas;
 
-    public ActivationService(RegistryService registry, ModelServer server) {
+    public ActivationService(RolloutService rollout, RegistryService registry, ModelServer server,
+                             ReplicaTracker replicas) {
+        this.rollout = rollout;
         this.registry = registry;
         this.server = server;
+        this.replicas = replicas;
     }
 
-    public ModelInfo activate(String name, int version, String reason) {
-        ModelInfo model = registry.activate(name, version);
-        LOG.infof("Activated %s version %d%s", name, version, reason == null ? "" : " (" + reason + ")");
-        // Other replicas pick the change up when they next reconcile; this one loads it now.
-        server.refresh(name);
-        return model;
+    /** The outcome of a flip: {@code converged} when every live replica serves the new version. */
+    public record Outcome(ModelStatus status, boolean converged) {
+    }
+
+    public Outcome flip(String name, FlipRequest request, Duration wait) {
+        ActivationRecord activation = rollout.flip(name, request);
+        LOG.infof("%s flipped %s to version %d (was %s)%s", activation.actor(), name, activation.version(),
+                activation.previousVersion(), activation.reason() == null ? "" : ": " + activation.reason());
+        return afterCommit(name, activation, wait);
+    }
+
+    public Outcome rollback(String name, String actor, String reason, Duration wait) {
+        ActivationRecord activation = rollout.rollback(name, actor, reason);
+        LOG.infof("%s rolled %s back to version %d (from %s)", actor, name, activation.version(),
+                activation.previousVersion());
+        return afterCommit(name, activation, wait);
+    }
+
+    public ModelStatus status(String name) {
+        return new ModelStatus(registry.getModel(name), replicas.states(name), null);
+    }
+
+    private Outcome afterCommit(String name, ActivationRecord activation, Duration wait) {
+        server.refresh(name); // this replica loads now; the others were notified by the commit
+        Instant deadline = Instant.now().plus(wait);
+        while (true) {
+            List<ReplicaState> states = replicas.states(name);
+            boolean converged = !states.isEmpty() && states.stream().allMatch(s -> s.serves(activation.version()));
+            boolean settled = states.stream().allMatch(s -> s.serves(activation.version())
+                    || ("FAILED".equals(s.state()) && Integer.valueOf(activation.version()).equals(s.target())));
+            if (converged || settled || !Instant.now().isBefore(deadline)) {
+                return new Outcome(new ModelStatus(registry.getModel(name), states, activation), converged);
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Outcome(new ModelStatus(registry.getModel(name), states, activation), false);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.turnout.registry.ServableVersion;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
@@ -48,6 +49,8 @@ public class ModelServer {
     private final ModelLoader loader;
     private final TurnoutConfig.Serving config;
     private final LoadedModel.PoolSize poolSize;
+    private final Event<ServingEvent> events;
+    private final Duration drainTimeout;
 
     private final Map<String, ServedModel> active = new ConcurrentHashMap<>();
     private final Map<String, ServedModel> pinned = new LinkedHashMap<>(16, 0.75f, true); // guarded by itself
@@ -57,11 +60,14 @@ public class ModelServer {
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
     private ScheduledExecutorService background;
 
-    public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config) {
+    public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config,
+                       Event<ServingEvent> events) {
         this.registry = registry;
         this.cache = cache;
         this.loader = loader;
+        this.events = events;
         this.config = config.serving();
+        this.drainTimeout = config.rollout().drainTimeout();
         int predictors = this.config.predictorsPerModel() > 0 ? this.config.predictorsPerModel()
                 : Runtime.getRuntime().availableProcessors();
         this.poolSize = new LoadedModel.PoolSize(predictors, this.config.maxQueuedRequests());
@@ -137,7 +143,8 @@ public class ModelServer {
                     ServedModel gone = active.remove(name);
                     if (gone != null) {
                         LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
-                        gone.retire();
+                        drain(gone);
+                        fire(new ServingEvent(name, null, null, ServingEvent.State.SERVING, null));
                     }
                 }
             }
@@ -170,6 +177,8 @@ public class ModelServer {
             if (current != null && current.version() == version.version()) {
                 return true;
             }
+            Integer serving = current == null ? null : current.version();
+            fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.LOADING, null));
             ServedModel loaded;
             try {
                 loaded = load(version);
@@ -182,13 +191,15 @@ public class ModelServer {
                 LOG.errorf("Could not load %s version %d (attempt %d, next in %s)%s: %s", name, version.version(),
                         attempts, backoff, current == null ? "" : "; version " + current.version() + " keeps serving",
                         e.getMessage());
+                fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.FAILED, e.getMessage()));
                 return false;
             }
             active.put(name, loaded);
             failures.remove(name);
             if (current != null) {
-                current.retire();
+                drain(current);
             }
+            fire(new ServingEvent(name, version.version(), version.version(), ServingEvent.State.SERVING, null));
             LOG.infof("Serving %s version %d%s", name, version.version(),
                     current == null ? "" : " (replacing version " + current.version() + ", now draining)");
             return true;
@@ -258,7 +269,7 @@ public class ModelServer {
                         eldest.remove();
                     }
                 }
-                evicted.forEach(ServedModel::retire);
+                evicted.forEach(this::drain);
             }
             mine.complete(loaded);
             return loaded;
@@ -286,6 +297,26 @@ public class ModelServer {
         }
     }
 
+    /** Retires a replaced version: it finishes what is in flight, and is closed anyway after the drain timeout. */
+    private void drain(ServedModel model) {
+        model.retire();
+        if (!model.isClosed() && background != null) {
+            background.schedule(() -> {
+                if (!model.isClosed()) {
+                    LOG.warnf("%s still had %d requests in flight after %s: closing it", model, model.inFlight(),
+                            drainTimeout);
+                    model.forceClose();
+                }
+            }, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fire(ServingEvent event) {
+        if (events != null) {
+            events.fire(event);
+        }
+    }
+
     private TurnoutException notServed(String name) {
         LoadFailure failure = failures.get(name);
         if (failure != null) {
@@ -298,6 +329,23 @@ public class ModelServer {
         registry.getModel(name); // 404 when there is no such model
         return TurnoutException.notFound("model '" + name + "' has no active version; set one with PUT /api/models/"
                 + name + "/active");
+    }
+
+    /** What this replica serves of every model it knows of, as events (for a full report to the database). */
+    public List<ServingEvent> states() {
+        List<ServingEvent> states = new ArrayList<>();
+        active.forEach((name, model) -> {
+            LoadFailure failure = failures.get(name);
+            states.add(failure == null
+                    ? new ServingEvent(name, model.version(), model.version(), ServingEvent.State.SERVING, null)
+                    : new ServingEvent(name, model.version(), failure.version(), ServingEvent.State.FAILED, failure.error()));
+        });
+        failures.forEach((name, failure) -> {
+            if (!active.containsKey(name)) {
+                states.add(new ServingEvent(name, null, failure.version(), ServingEvent.State.FAILED, failure.error()));
+            }
+        });
+        return states;
     }
 
     /** The version of each model this replica serves, by name. */

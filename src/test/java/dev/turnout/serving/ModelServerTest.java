@@ -45,7 +45,7 @@ class ModelServerTest {
     void readinessIsDownUntilEveryActiveVersionIsLoaded() {
         String name = uploadAndActivate(Fixtures.uniqueName("ready"), Fixtures.model("mlp.onnx"));
         // A second, fresh replica in this JVM: not ready before its initial load, ready after it.
-        ModelServer replica = new ModelServer(registry, cache, loader, config);
+        ModelServer replica = new ModelServer(registry, cache, loader, config, null);
         try {
             HealthCheckResponse before = new ServingReadiness(replica).call();
             assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
@@ -77,7 +77,14 @@ class ModelServerTest {
                 .header("Retry-After", "1")
                 .body("error", containsString("hash to"));
 
-        activate(name, 2); // the pointer moves, but this replica cannot load version 2 ...
+        // the pointer moves, but this replica cannot load version 2: 202, with the failure per replica ...
+        given().contentType("application/json").body("{\"version\": 2}").put("/api/models/{name}/active", name)
+                .then().statusCode(202)
+                .body("active_version", equalTo(2))
+                .body("replicas[0].state", equalTo("FAILED"))
+                .body("replicas[0].serving", equalTo(1))
+                .body("replicas[0].target", equalTo(2))
+                .body("replicas[0].error", containsString("hash to"));
         infer("/v2/models/" + name + "/infer", request).then().statusCode(200)
                 .header("X-Turnout-Model-Version", "1") // ... so version 1 keeps serving
                 .body("outputs[0].data", contains(7.0f));

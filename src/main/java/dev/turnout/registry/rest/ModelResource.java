@@ -1,16 +1,13 @@
 package dev.turnout.registry.rest;
 
 import dev.turnout.registry.ModelInfo;
-import dev.turnout.registry.RegistryRules;
 import dev.turnout.registry.RegistryService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.List;
 
@@ -29,15 +26,5 @@ public class ModelResource {
     @Operation(summary = "List models", description = "Every registered model, by name, with its active and latest version.")
     public List<ModelInfo> list() {
         return registry.listModels();
-    }
-
-    @GET
-    @Path("/{name}")
-    @Operation(summary = "Get a model")
-    @APIResponse(responseCode = "200", description = "The model")
-    @APIResponse(responseCode = "400", description = "Malformed name")
-    @APIResponse(responseCode = "404", description = "No such model")
-    public ModelInfo get(@RestPath String name) {
-        return registry.getModel(RegistryRules.checkModelName(name));
     }
 }

@@ -1,0 +1,47 @@
+package dev.turnout.rollout;
+
+import dev.turnout.error.TurnoutException;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A metric guard such as {@code accuracy >= 0.9}: a version without the metric, or outside the bound, is refused. */
+public record MetricRequirement(String metric, String operator, double bound) {
+
+    public static final String FORM = "'<metric> <op> <number>' with op one of >=, >, <=, <, == (e.g. 'accuracy >= 0.9')";
+    private static final Pattern SYNTAX = Pattern.compile(
+            "\\s*([A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127})\\s*(>=|<=|==|>|<)\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\\s*");
+
+    public static MetricRequirement parse(String text) {
+        Matcher matcher = SYNTAX.matcher(text == null ? "" : text);
+        if (!matcher.matches()) {
+            throw TurnoutException.invalid("invalid metric requirement '" + text + "'; expected " + FORM);
+        }
+        return new MetricRequirement(matcher.group(1), matcher.group(2), Double.parseDouble(matcher.group(3)));
+    }
+
+    /** Why {@code metrics} fail this requirement, or empty when they meet it. */
+    public Optional<String> violation(int version, Map<String, Double> metrics) {
+        Double value = metrics.get(metric);
+        if (value == null) {
+            return Optional.of("version " + version + " has no metric '" + metric + "', which the guard '" + this
+                    + "' requires");
+        }
+        boolean met = switch (operator) {
+            case ">=" -> value >= bound;
+            case ">" -> value > bound;
+            case "<=" -> value <= bound;
+            case "<" -> value < bound;
+            default -> value == bound;
+        };
+        return met ? Optional.empty() : Optional.of("version " + version + " has " + metric + " = " + value
+                + ", which fails the guard '" + this + "'");
+    }
+
+    @Override
+    public String toString() {
+        return metric + " " + operator + " " + bound;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.turnout.rollout;
+
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.Model;
+import dev.turnout.registry.ModelVersion;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Moves active-version pointers. Each flip is one transaction under the model row's lock: guards, one history line,
+ * the pointer. Concurrent flips therefore queue, the history is a single line, and the last commit wins; the
+ * database trigger tells every replica.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    private final TurnoutConfig.Rollout config;
+
+    public RolloutService(TurnoutConfig config) {
+        this.config = config.rollout();
+    }
+
+    @Transactional
+    public ActivationRecord flip(String name, FlipRequest request) {
+        Model model = lockModel(name);
+        ModelVersion next = version(model, request.version());
+        Integer previous = model.activeVersion;
+        if (previous != null && previous == request.version()) {
+            return latest(model).map(Activation::record).orElseGet(() -> record(model, request.version(), previous,
+                    Activation.ACTIVATE, request.actor(), request.reason(), request.force()).record());
+        }
+        List<MetricRequirement> requirements = new ArrayList<>(request.require());
+        if (!request.force()) {
+            requirements.addAll(configuredGuards(name));
+            if (previous != null) {
+                ModelVersion active = version(model, previous);
+                SignatureGuard.incompatibility(active.signature, next.signature).ifPresent(problem -> {
+                    throw TurnoutException.conflict("version " + request.version() + " is not input-compatible with "
+                            + "active version " + previous + ": " + problem + "; send \"force\": true to flip anyway");
+                });
+            }
+        }
+        for (MetricRequirement requirement : requirements) {
+            requirement.violation(request.version(), next.metrics).ifPresent(problem -> {
+                throw TurnoutException.conflict(problem);
+            });
+        }
+        Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
+                request.reason(), request.force());
+        model.activeVersion = request.version();
+        return activation.record();
+    }
+
+    /** Back to the version that was active before the latest flip, recorded like any flip; guards do not apply. */
+    @Transactional
+    public ActivationRecord rollback(String name, String actor, String reason) {
+        Model model = lockModel(name);
+        Activation last = latest(model).orElseThrow(() -> TurnoutException.conflict("model '" + name
+                + "' has never been activated; there is nothing to roll back to"));
+        if (last.previousVersion == null) {
+            throw TurnoutException.conflict("version " + last.version + " was the first active version of '" + name
+                    + "'; there is nothing to roll back to");
+        }
+        int target = last.previousVersion;
+        if (ModelVersion.count("model = ?1 and version = ?2", model, target) == 0) {
+            throw TurnoutException.conflict("the previous active version " + target + " has been deleted; activate a "
+                    + "version explicitly");
+        }
+        Activation activation = record(model, target, model.activeVersion, Activation.ROLLBACK, actor, reason, false);
+        model.activeVersion = target;
+        return activation.record();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ActivationRecord> history(String name, int limit) {
+        Model model = Model.find("name", name).<Model>firstResultOptional()
+                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
+        List<Activation> activations = Activation.find("model = ?1 order by id desc", model).page(0, limit).list();
+        return activations.stream().map(Activation::record).toList();
+    }
+
+    private List<MetricRequirement> configuredGuards(String name) {
+        String guards = config.guards().get(name);
+        if (guards == null || guards.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(guards.split(",")).map(MetricRequirement::parse).toList();
+    }
+
+    private static Activation record(Model model, int version, Integer previous, String kind, String actor,
+                                     String reason, boolean forced) {
+        Activation activation = new Activation();
+        activation.model = model;
+        activation.version = version;
+        activation.previousVersion = previous;
+        activation.kind = kind;
+        activation.actor = actor;
+        activation.reason = reason;
+        activation.forced = forced;
+        activation.persist();
+        activation.flush();
+        Activation.getEntityManager().refresh(activation);
+        return activation;
+    }
+
+    private static Optional<Activation> latest(Model model) {
+        return Activation.find("model = ?1 order by id desc", model).firstResultOptional();
+    }
+
+    private static Model lockModel(String name) {
+        return Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
+                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
+    }
+
+    private static ModelVersion version(Model model, int number) {
+        return ModelVersion.find("model = ?1 and version = ?2", model, number).<ModelVersion>firstResultOptional()
+                .orElseThrow(() -> TurnoutException.notFound("model '" + model.name + "' has no version " + number));
+    }
+}

@@ -3,6 +3,8 @@ package dev.turnout.engine;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /** A model loaded into its engine, ready to predict from any thread. Close it to free the engine's memory. */
 public final class LoadedModel implements AutoCloseable {
 
@@ -10,6 +12,7 @@ public final class LoadedModel implements AutoCloseable {
     private final Signature signature;
     private final ZooModel<Tensor[], Tensor[]> model;
     private final PredictorPool predictors;
+    private final LongAdder inferences = new LongAdder();
 
     LoadedModel(ModelFormat format, Signature signature, ZooModel<Tensor[], Tensor[]> model, PoolSize pool) {
         this.format = format;
@@ -37,7 +40,14 @@ public final class LoadedModel implements AutoCloseable {
      * @throws OverloadedException when every predictor is busy and the wait queue is full
      */
     public Tensor[] predict(Tensor[] inputs) throws TranslateException, InterruptedException {
-        return predictors.predict(inputs);
+        Tensor[] outputs = predictors.predict(inputs);
+        inferences.increment();
+        return outputs;
+    }
+
+    /** Inferences run so far, warm-ups included. */
+    public long inferences() {
+        return inferences.sum();
     }
 
     PredictorPool pool() {

@@ -50,6 +50,11 @@ public final class ServedModel {
         return model.signature();
     }
 
+    /** Inferences this version has run, its warm-ups included. */
+    public long inferences() {
+        return model.inferences();
+    }
+
     public int inFlight() {
         return inFlight.get();
     }

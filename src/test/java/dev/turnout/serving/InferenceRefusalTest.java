@@ -13,9 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-import static dev.turnout.serving.ServingApiTest.infer;
-import static dev.turnout.serving.ServingApiTest.oipRequest;
-import static dev.turnout.serving.ServingApiTest.uploadAndActivate;
+import static dev.turnout.Api.infer;
+import static dev.turnout.Api.oipRequest;
+import static dev.turnout.Api.uploadAndActivate;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

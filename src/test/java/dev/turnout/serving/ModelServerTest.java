@@ -15,10 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 
-import static dev.turnout.serving.ServingApiTest.activate;
-import static dev.turnout.serving.ServingApiTest.infer;
-import static dev.turnout.serving.ServingApiTest.oipRequest;
-import static dev.turnout.serving.ServingApiTest.uploadAndActivate;
+import static dev.turnout.Api.activate;
+import static dev.turnout.Api.infer;
+import static dev.turnout.Api.oipRequest;
+import static dev.turnout.Api.uploadAndActivate;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;

@@ -3,6 +3,10 @@ package dev.turnout.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.Fixtures;
+import static dev.turnout.Api.activate;
+import static dev.turnout.Api.infer;
+import static dev.turnout.Api.oipRequest;
+import static dev.turnout.Api.uploadAndActivate;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
@@ -23,31 +27,6 @@ class ServingApiTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static String uploadAndActivate(String name, File artifact, String... parts) {
-        var request = given().multiPart("artifact", artifact);
-        for (int i = 0; i < parts.length; i += 2) {
-            request.multiPart(parts[i], parts[i + 1]);
-        }
-        int version = request.post("/api/models/{name}/versions", name).then().statusCode(201)
-                .extract().path("version");
-        activate(name, version);
-        return name;
-    }
-
-    static void activate(String name, int version) {
-        given().contentType("application/json").body("{\"version\": " + version + ", \"reason\": \"test\"}")
-                .put("/api/models/{name}/active", name).then().statusCode(200).body("active_version", equalTo(version));
-    }
-
-    static String oipRequest(String input, String datatype, String shape, String data) {
-        return "{\"id\": \"req-1\", \"inputs\": [{\"name\": \"" + input + "\", \"datatype\": \"" + datatype
-                + "\", \"shape\": " + shape + ", \"data\": " + data + "}]}";
-    }
-
-    static Response infer(String path, String body) {
-        // TF Serving's ":predict" is sent raw by its clients; RestAssured would percent-encode the colon.
-        return given().urlEncodingEnabled(false).contentType("application/json").body(body).post(path);
-    }
 
     @Test
     void oipInferenceOnTheActiveOnnxVersion() {

@@ -25,12 +25,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** Starts PostgreSQL on a free port, initialising {@code dataDir} only if it holds no cluster yet. */
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
+        return start(dataDir, 0);
+    }
+
+    /** As {@link #start(Path)}, on a given port (0: any free one), e.g. to restart a server where it was. */
+    public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
         Path absolute = dataDir.toAbsolutePath();
         Files.createDirectories(absolute);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(absolute)
-                .setCleanDataDirectory(false)
-                .start();
+                .setCleanDataDirectory(false);
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgres postgres = builder.start();
         return new EmbeddedDatabase(postgres, absolute);
     }
 

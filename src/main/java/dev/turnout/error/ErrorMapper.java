@@ -69,8 +69,35 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (databaseUnreachable(e)) {
+            LOG.warnf("database unreachable: %s", e.getMessage());
+            return Response.fromResponse(respond(ErrorCode.UNAVAILABLE, "the registry database is unreachable; "
+                    + "management calls work again once it is back, predictions continue from the models in memory"))
+                    .header("Retry-After", "5").build();
+        }
         LOG.error("request failed", e);
         return respond(ErrorCode.INTERNAL, "internal error; the server log has the details");
+    }
+
+    /**
+     * A lost or refused database connection anywhere in the cause chain: SQLState class 08 (connection exception),
+     * 57P (the server is shutting down or starting), or a socket error.
+     */
+    static boolean databaseUnreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08")
+                    || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (cause instanceof java.net.ConnectException || cause instanceof java.sql.SQLTransientConnectionException
+                    || cause instanceof org.hibernate.exception.JDBCConnectionException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException && String.valueOf(cause.getMessage()).contains("Acquisition timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Response respond(ErrorCode code, String message) {

@@ -8,6 +8,7 @@ import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,6 +58,7 @@ public class ModelServer {
     private final Map<String, CompletableFuture<ServedModel>> pinnedLoads = new ConcurrentHashMap<>();
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
     private final Map<String, LoadFailure> failures = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
     private ScheduledExecutorService background;
 
@@ -90,6 +92,17 @@ public class ModelServer {
         background.execute(this::initialLoad);
         long interval = config.reconcileInterval().toMillis();
         background.scheduleWithFixedDelay(this::reconcileQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** SIGTERM with a shutdown delay: report not ready at once so load balancers stop sending, keep serving. */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent event) {
+        shuttingDown = true;
+        LOG.info("Shutting down: reporting not ready, still serving requests in flight");
+    }
+
+    /** Ready to take traffic: every active version loaded or tried, and not shutting down. */
+    public boolean ready() {
+        return startup.done() && !shuttingDown;
     }
 
     void stop(@Observes ShutdownEvent event) {

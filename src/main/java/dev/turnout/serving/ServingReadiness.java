@@ -24,10 +24,10 @@ public class ServingReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         ModelServer.StartupProgress startup = server.startup();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Active models loaded")
-                .status(startup.done())
+                .status(server.ready())
                 .withData("loaded", startup.loaded())
                 .withData("total", startup.total())
-                .withData("detail", startup.detail());
+                .withData("detail", server.ready() || !startup.done() ? startup.detail() : "shutting down");
         server.serving().forEach((name, version) -> response.withData("serving." + name, version));
         server.failures().forEach((name, failure) -> response.withData("failed." + name,
                 "version " + failure.version() + ": " + failure.error()));

@@ -144,7 +144,7 @@ class ReplicasIT {
                 "-Dturnout.rollout.replica-id=" + id,
                 "-Dturnout.rollout.heartbeat-interval=500ms",
                 "-Dturnout.serving.reconcile-interval=2s",
-                "-Dquarkus.shutdown.delay-enabled=false",
+                "-Dquarkus.shutdown.delay=0s",
                 "-jar", JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(new File(work.toFile(), id + ".log"));

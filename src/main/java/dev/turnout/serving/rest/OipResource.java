@@ -78,7 +78,7 @@ public class OipResource {
     @Path("/health/ready")
     @Operation(summary = "Server ready", description = "200 once the active version of every model is loaded, else 503.")
     public Response ready() {
-        boolean ready = server.startup().done();
+        boolean ready = server.ready();
         return Response.status(ready ? 200 : 503).entity(new Ready(true, ready)).build();
     }
 

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Large-upload benchmark (issue 2): proves a >= 1 GiB ONNX artifact uploads through Turnout with the server's heap
-# capped at 256 MiB, and measures upload and download throughput against baselines measured in the same run
-# (cp + fsync on the same disk; psql \lo_import / \lo_export into the same embedded PostgreSQL).
+# capped at 256 MiB, and measures upload and download throughput against baselines measured in the same run:
+# cp on the same disk, and psql \lo_import / \lo_export (plus the server-side SQL lo_import() / lo_export()) of the
+# same file into the same embedded PostgreSQL.
 #
-#   bench/upload-large.sh
+#   flock /tmp/turnout-bench.lock bench/upload-large.sh      (the lock keeps other benchmarks and builds off the CPUs)
+#
+# Steps: generate the model (bench/make_large_onnx.py) in a temp dir; start the server (java -Xmx256m) with a fresh
+# TURNOUT_DATA_DIR; check MaxHeapSize with jcmd; upload with curl -F and check the answer's sha256 and size_bytes
+# against sha256sum; download it and check the bytes' sha256 and the ETag; run the baselines; check the server is
+# alive and logged no OutOfMemoryError; print a table, the upload's phases and the CPU use of every party.
+# Takes about 2 minutes on 2 CPUs. Needs curl, jq, psql, jcmd (JDK), and Debian's python3-onnx + python3-numpy.
 #
 # Environment (all optional):
 #   APP_DIR    the built server to run (default /tmp/turnout-bench-app, a copy of target/quarkus-app)
@@ -48,7 +55,7 @@ if curl -s -o /dev/null --max-time 2 "$BASE/"; then
 fi
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-WORK="$(mktemp -d "$WORK_ROOT/turnout-bench.XXXXXX")"
+WORK="$(mktemp -d "$WORK_ROOT/turnout-upload-bench.XXXXXX")"
 DATA="$WORK/data"
 SERVER_LOG="$WORK/server.log"
 GC_LOG="$WORK/gc.log"
@@ -159,6 +166,26 @@ HEAP_BYTES="$(awk -v h="$HEAP" 'BEGIN { n = h + 0; u = tolower(substr(h, length(
 psql_q() { # one statement or meta-command against the embedded PostgreSQL
     timeout "$UPLOAD_TIMEOUT" psql -X -q -t -A -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres "$@"
 }
+PG_MASTER="$(head -1 "$DATA/postgres/postmaster.pid")"
+# CPU accounting, to show what else ran during a measurement: "machine_busy machine_total jvm postgres" in ticks.
+cpu_snapshot() {
+    local machine jvm pg=0 p
+    machine="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+    jvm="$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)"
+    # The postmaster's own and its reaped children's time (exited backends, e.g. psql's), plus live children's.
+    pg="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$PG_MASTER/stat" 2>/dev/null || echo 0)"
+    for p in $(pgrep -P "$PG_MASTER" || true); do
+        pg=$((pg + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$machine $jvm $pg"
+}
+cpu_report() { # before after: "machine B of N CPUs busy: server JVM J, PostgreSQL P, rest R" (in CPUs, averaged)
+    awk -v n="$(nproc)" -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        total = y[2] - x[2]; if (total <= 0) { print "n/a"; exit }
+        busy = (y[1] - x[1]) / total * n; jvm = (y[3] - x[3]) / total * n; pg = (y[4] - x[4]) / total * n;
+        printf "%.2f of %d CPUs busy: server JVM %.2f, PostgreSQL %.2f, everything else (curl/psql + other processes) %.2f",
+            busy, n, jvm, pg, busy - jvm - pg }'
+}
 PG_SETTINGS="$(psql_q -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'max_wal_size', 'shared_buffers')")"
 PG_VERSION="$(psql_q -c 'SHOW server_version')"
@@ -195,11 +222,13 @@ SAMPLER_PID=$!
 sleep 0.5
 
 log "uploading $SIZE bytes to $BASE/api/models/$NAME/versions"
+CPU_UP0="$(cpu_snapshot)"
 UP_T0=$(now)
 CURL_UP="$(curl -sS -o "$WORK/upload.json" --max-time "$UPLOAD_TIMEOUT" \
     -w '%{http_code} %{time_total} %{time_pretransfer} %{time_starttransfer} %{size_upload}' \
     -F artifact=@"$MODEL" "$BASE/api/models/$NAME/versions")" || die "curl failed: $CURL_UP"
 UP_T1=$(now)
+CPU_UP1="$(cpu_snapshot)"
 sleep 0.5
 kill "$SAMPLER_PID" 2>/dev/null || log "warning: the sampler had stopped early"
 wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
@@ -231,7 +260,9 @@ log "download: ${DOWN_BYTES} bytes in ${T_DOWN}s; sha256 and ETag match"
 
 # --- 6. baselines in the same PostgreSQL --------------------------------------------------------------------------
 psql_q -c 'CHECKPOINT' >/dev/null
+CPU_LO0="$(cpu_snapshot)"
 t0=$(now); LO_OUT="$(psql_q -c "\\lo_import '$MODEL'" -c '\echo :LASTOID')"; t1=$(now)
+CPU_LO1="$(cpu_snapshot)"
 T_LOIMP=$(secs "$t0" "$t1")
 OID="$(awk '{ print $NF }' <<<"$LO_OUT")"
 [[ $OID =~ ^[0-9]+$ ]] || die "unexpected \\lo_import output: $LO_OUT"
@@ -242,6 +273,18 @@ T_LOEXP=$(secs "$t0" "$t1")
 rm -f "$WORK/export.onnx"
 psql_q -c "SELECT lo_unlink($OID)" >/dev/null
 log "psql \\lo_export: ${T_LOEXP}s"
+# The same in the database server itself (SQL lo_import/lo_export read and write the file in the backend): no client,
+# no protocol, so this is how fast this PostgreSQL can write and read large objects at all.
+psql_q -c 'CHECKPOINT' >/dev/null
+t0=$(now); SOID="$(psql_q -c "SELECT lo_import('$MODEL')")"; t1=$(now)
+T_SLOIMP=$(secs "$t0" "$t1")
+[[ $SOID =~ ^[0-9]+$ ]] || die "unexpected lo_import() result: $SOID"
+t0=$(now); psql_q -c "SELECT lo_export($SOID, '$WORK/export.onnx')" >/dev/null; t1=$(now)
+T_SLOEXP=$(secs "$t0" "$t1")
+[[ $(stat -c %s "$WORK/export.onnx") == "$SIZE" ]] || die "lo_export() wrote the wrong number of bytes"
+rm -f "$WORK/export.onnx"
+psql_q -c "SELECT lo_unlink($SOID)" >/dev/null
+log "server-side lo_import(): ${T_SLOIMP}s; lo_export(): ${T_SLOEXP}s"
 
 # --- 7. did the server stay within its heap? -----------------------------------------------------------------------
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died"
@@ -261,10 +304,11 @@ PHASES="$(awk -F'\t' -v size="$SIZE" '
     NR >= 2 && !spooled && $2 >= size { spooled = $1; r_sp = $4; c_sp = $7 }
     NR >= 2 && spooled && !hashed && $4 - r_sp >= 0.98 * size { hashed = $1 }
     NR >= 2 && spooled && !lo && $3 - pg0 > 32 * 1048576 { lo = $1; r_lo = $4; c_lo = $7 }
-    NR >= 2 { r_end = $4; c_end = $7 }
+    NR >= 2 { r_end = $4; c_end = $7; pg_end = $3 }
     END {
         if (!spooled || !hashed || !lo) { print "unavailable (the sampler missed a phase)"; exit }
-        printf "%s %s %s %.2f %.2f %.2f\n", spooled, hashed, lo, (r_lo - r_sp) / size, (c_lo - c_sp) / 100, (c_end - c_lo) / 100
+        printf "%s %s %s %.2f %.2f %.2f %d\n", spooled, hashed, lo, (r_lo - r_sp) / size, (c_lo - c_sp) / 100, (c_end - c_lo) / 100,
+            (pg_end - pg0) / 1048576
     }' "$TIMELINE")"
 
 # --- 9. report ------------------------------------------------------------------------------------------------------
@@ -276,31 +320,37 @@ echo "Large upload: $SIZE bytes ($(awk -v b="$SIZE" 'BEGIN { printf "%.1f", b / 
 echo "PostgreSQL $PG_VERSION (embedded): $PG_SETTINGS"
 echo "Load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
-printf '| %-36s | %8s | %8s | %6s | %8s |\n' "operation" "seconds" "MB/s" "vs cp" "vs psql"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "---------:" "---------:" "-------:" "---------:"
-row() { printf '| %-36s | %8s | %8s | %6s | %8s |\n' "$1" "$2" "$(mbps "$2")" "$(ratio "$T_CP" "$2")" "$3"; }
-row "cp, same disk (baseline)" "$T_CP" "-"
-row "cp + fsync, same disk (reference)" "$T_CPSYNC" "-"
-row "psql \\lo_import (baseline)" "$T_LOIMP" "1.00"
-row "Turnout upload, curl -F (201)" "$T_UP" "$(ratio "$T_LOIMP" "$T_UP")"
-row "psql \\lo_export (baseline)" "$T_LOEXP" "1.00"
-row "Turnout download, curl GET (200)" "$T_DOWN" "$(ratio "$T_LOEXP" "$T_DOWN")"
-row "sha256sum of the file (reference)" "$T_SHA" "-"
+printf '| %-40s | %7s | %7s | %6s | %7s | %8s |\n' "operation" "seconds" "MB/s" "vs cp" "vs psql" "vs in-DB"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "--------:" "--------:" "-------:" "--------:" "---------:"
+row() { printf '| %-40s | %7s | %7s | %6s | %7s | %8s |\n' "$1" "$2" "$(mbps "$2")" "$(ratio "$T_CP" "$2")" "$3" "$4"; }
+row "cp, same disk (baseline)" "$T_CP" "-" "-"
+row "cp + fsync, same disk (reference)" "$T_CPSYNC" "-" "-"
+row "psql \\lo_import (baseline)" "$T_LOIMP" "1.00" "$(ratio "$T_SLOIMP" "$T_LOIMP")"
+row "SQL lo_import(), in the DB (baseline)" "$T_SLOIMP" "$(ratio "$T_LOIMP" "$T_SLOIMP")" "1.00"
+row "**Turnout upload, curl -F (201)**" "$T_UP" "$(ratio "$T_LOIMP" "$T_UP")" "$(ratio "$T_SLOIMP" "$T_UP")"
+row "psql \\lo_export (baseline)" "$T_LOEXP" "1.00" "$(ratio "$T_SLOEXP" "$T_LOEXP")"
+row "SQL lo_export(), in the DB (baseline)" "$T_SLOEXP" "$(ratio "$T_LOEXP" "$T_SLOEXP")" "1.00"
+row "**Turnout download, curl GET (200)**" "$T_DOWN" "$(ratio "$T_LOEXP" "$T_DOWN")" "$(ratio "$T_SLOEXP" "$T_DOWN")"
+row "sha256sum of the file (reference)" "$T_SHA" "-" "-"
 echo
-echo "MB = 10^6 bytes. 'vs cp' / 'vs psql' = throughput relative to that baseline (1.00 = as fast; 0.50 = half)."
-echo "'vs cp' is against plain cp; 'vs psql' compares uploads with \\lo_import and downloads with \\lo_export."
+echo "MB = 10^6 bytes. 'vs X' = throughput relative to baseline X (1.00 = as fast; 0.50 = half as fast). 'vs cp' is"
+echo "against plain cp; 'vs psql' compares writes with psql \\lo_import (client-side, 8 kB lo_write calls) and reads"
+echo "with \\lo_export; 'vs in-DB' with the server-side SQL functions lo_import()/lo_export() (no client at all)."
 echo "The file is in the page cache throughout (it was just written); one run of each operation."
 if [[ $PHASES == unavailable* ]]; then
     echo "Upload phases: $PHASES"
 else
-    read -r P_SPOOLED P_HASHED P_LO P_PASSES P_CPU_MID P_CPU_LO <<<"$PHASES"
+    read -r P_SPOOLED P_HASHED P_LO P_PASSES P_CPU_MID P_CPU_LO P_PG_GROWTH <<<"$PHASES"
     echo "Upload phases (from 0.2 s samples of the spool dir, PostgreSQL's data dir and the JVM's /proc counters):"
     echo "  receive multipart + spool to disk   $(secs "$UP_T0" "$P_SPOOLED") s"
     echo "  sha256 of the spool file           ~$(secs "$P_SPOOLED" "$P_HASHED") s"
     echo "  ONNX Runtime loads + smoke test    ~$(secs "$P_HASHED" "$P_LO") s"
     echo "    (sha256 + loads: the JVM read ${P_PASSES}x the file size, ${P_CPU_MID} CPU-s)"
-    echo "  large-object write + commit         $(secs "$P_LO" "$UP_T1") s  (${P_CPU_LO} CPU-s in the JVM)"
+    echo "  large-object write + commit         $(secs "$P_LO" "$UP_T1") s  (${P_CPU_LO} CPU-s in the JVM;"
+    echo "    PostgreSQL's data dir grew ${P_PG_GROWTH} MiB: pg_largeobject rows plus WAL)"
 fi
+echo "CPU during the upload:     $(cpu_report "$CPU_UP0" "$CPU_UP1")"
+echo "CPU during \\lo_import:     $(cpu_report "$CPU_LO0" "$CPU_LO1")"
 echo "Server: HTTP $UP_CODE, sha256/size_bytes/download sha256/ETag all match; no OutOfMemoryError in its log;"
 echo "  ${GC_COUNT} GC pauses, peak heap occupancy ${GC_PEAK} MiB of ${HEAP}; after the run: $HEAP_INFO"
 echo "  peak RSS of the JVM process ${RSS_PEAK} MiB (native memory: ONNX Runtime holds the model off-heap)"

@@ -10,7 +10,14 @@ import static org.hamcrest.Matchers.equalTo;
 /** HTTP calls the tests share. */
 public final class Api {
 
+    /** The management interface (health, metrics) in tests: see %test.quarkus.management.test-port. */
+    public static final int MANAGEMENT_PORT = 9001;
+
     private Api() {
+    }
+
+    public static io.restassured.specification.RequestSpecification management() {
+        return given().port(MANAGEMENT_PORT);
     }
 
     public static String uploadAndActivate(String name, File artifact, String... parts) {

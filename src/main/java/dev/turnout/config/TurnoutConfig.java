@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,10 @@ public interface TurnoutConfig {
     @WithDefault("data")
     Path dataDir();
 
+    /** The deployment colour the Kubernetes manifests were built for (blue/green of the service itself). */
+    @WithDefault("blue")
+    String color();
+
     Registry registry();
 
     Engine engine();
@@ -24,6 +29,35 @@ public interface TurnoutConfig {
     Serving serving();
 
     Rollout rollout();
+
+    Security security();
+
+    interface Security {
+        /**
+         * Require bearer tokens on the management API. Default true. It can be turned off in dev and test only (a
+         * warning is logged); the prod profile refuses to start without it.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Predictions and model metadata require a token with the {@code predictor} role too. Default false. */
+        @WithDefault("false")
+        boolean predictionsRequireToken();
+
+        /**
+         * Tokens by name, e.g. {@code turnout.security.tokens.ci.sha256=<hex sha256 of the token>} and
+         * {@code turnout.security.tokens.ci.roles=publisher}. Only hashes are configured, never tokens.
+         */
+        Map<String, Token> tokens();
+
+        interface Token {
+            /** Lower-case hex SHA-256 of the token. */
+            String sha256();
+
+            /** Any of publisher, operator, viewer, predictor. */
+            List<String> roles();
+        }
+    }
 
     interface Rollout {
         /** How long a replaced version may finish its in-flight requests before it is closed anyway. Default 30s. */

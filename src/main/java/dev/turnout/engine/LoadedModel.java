@@ -3,6 +3,7 @@ package dev.turnout.engine;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /** A model loaded into its engine, ready to predict from any thread. Close it to free the engine's memory. */
@@ -13,6 +14,8 @@ public final class LoadedModel implements AutoCloseable {
     private final ZooModel<Tensor[], Tensor[]> model;
     private final PredictorPool predictors;
     private final LongAdder inferences = new LongAdder();
+    private volatile Duration loadTime = Duration.ZERO;
+    private volatile Duration warmupTime = Duration.ZERO;
 
     LoadedModel(ModelFormat format, Signature signature, ZooModel<Tensor[], Tensor[]> model, PoolSize pool) {
         this.format = format;
@@ -43,6 +46,20 @@ public final class LoadedModel implements AutoCloseable {
         Tensor[] outputs = predictors.predict(inputs);
         inferences.increment();
         return outputs;
+    }
+
+    /** How long loading took (engine and predictors), and then the warm-up inferences. */
+    public Duration loadTime() {
+        return loadTime;
+    }
+
+    public Duration warmupTime() {
+        return warmupTime;
+    }
+
+    void timings(Duration load, Duration warmup) {
+        this.loadTime = load;
+        this.warmupTime = warmup;
     }
 
     /** Inferences run so far, warm-ups included. */

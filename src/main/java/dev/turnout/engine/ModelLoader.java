@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Loads artifacts into DJL and proves them: each load ends with one inference on zeros shaped by the signature, so
@@ -44,12 +45,15 @@ public class ModelLoader {
      */
     public LoadedModel load(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool, int warmups)
             throws InvalidModelException {
+        long start = System.nanoTime();
         ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
         LoadedModel loaded = new LoadedModel(format, signature, model, pool);
+        long loadedAt = System.nanoTime();
         try {
             for (int i = 0; i < Math.max(1, warmups); i++) {
                 smokeTest(loaded);
             }
+            loaded.timings(Duration.ofNanos(loadedAt - start), Duration.ofNanos(System.nanoTime() - loadedAt));
             return loaded;
         } catch (InvalidModelException | RuntimeException e) {
             loaded.close();

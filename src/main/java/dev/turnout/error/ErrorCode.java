@@ -4,6 +4,8 @@ package dev.turnout.error;
 public enum ErrorCode {
     INVALID_ARGUMENT(400),
     SIGNATURE_REQUIRED(400),
+    UNAUTHENTICATED(401),
+    FORBIDDEN(403),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     NOT_ACCEPTABLE(406),

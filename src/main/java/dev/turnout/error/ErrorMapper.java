@@ -1,5 +1,8 @@
 package dev.turnout.error;
 
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.UnauthorizedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.turnout.engine.OverloadedException;
 import jakarta.ws.rs.NotAcceptableException;
@@ -27,6 +30,19 @@ public class ErrorMapper {
             return Response.fromResponse(response).header("Retry-After", "1").build();
         }
         return response;
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthenticated(Exception e) {
+        return Response.fromResponse(respond(ErrorCode.UNAUTHENTICATED, "this call needs 'Authorization: Bearer <token>' "
+                + "with a valid token")).header("WWW-Authenticate", "Bearer realm=\"turnout\"").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return respond(ErrorCode.FORBIDDEN, "the token's roles do not allow this call (roles: publisher uploads and "
+                + "edits versions; operator flips, rolls back and deletes; viewer reads; predictor predicts when "
+                + "predictions require a token)");
     }
 
     @ServerExceptionMapper

@@ -8,6 +8,7 @@ import dev.turnout.engine.ModelLoader;
 import dev.turnout.engine.Signature;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -27,8 +28,10 @@ public class VersionUploader {
     private final ModelLoader loader;
     private final RegistryService registry;
     private final TurnoutConfig config;
+    private final MeterRegistry meters;
 
-    public VersionUploader(ModelLoader loader, RegistryService registry, TurnoutConfig config) {
+    public VersionUploader(ModelLoader loader, RegistryService registry, TurnoutConfig config, MeterRegistry meters) {
+        this.meters = meters;
         this.loader = loader;
         this.registry = registry;
         this.config = config;
@@ -54,6 +57,7 @@ public class VersionUploader {
             ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
             Signature signature = prove(upload, format);
             VersionInfo version = registry.addVersion(upload, format, sha256, size, signature);
+            meters.counter("turnout.upload.bytes", "model", version.model()).increment(size);
             LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s)", version.model(), version.version(),
                     format.id(), size, sha256);
             return version;

@@ -2,6 +2,7 @@ package dev.turnout.rollout;
 
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.ModelServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -23,9 +24,11 @@ public class ActivationService {
     private final RegistryService registry;
     private final ModelServer server;
     private final ReplicaTracker replicas;
+    private final MeterRegistry meters;
 
     public ActivationService(RolloutService rollout, RegistryService registry, ModelServer server,
-                             ReplicaTracker replicas) {
+                             ReplicaTracker replicas, MeterRegistry meters) {
+        this.meters = meters;
         this.rollout = rollout;
         this.registry = registry;
         this.server = server;
@@ -55,6 +58,7 @@ public class ActivationService {
     }
 
     private Outcome afterCommit(String name, ActivationRecord activation, Duration wait) {
+        meters.counter("turnout.flips", "model", name, "kind", activation.kind()).increment();
         server.refresh(name); // this replica loads now; the others were notified by the commit
         Instant deadline = Instant.now().plus(wait);
         while (true) {

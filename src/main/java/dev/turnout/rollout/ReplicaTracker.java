@@ -42,6 +42,11 @@ public class ReplicaTracker {
     private final TurnoutConfig.Rollout config;
     private final String replicaId;
     private ScheduledExecutorService heartbeat;
+    /**
+     * Serialises state writes: a heartbeat takes its snapshot and writes it under this lock, so it can never write
+     * an older state over a newer event written meanwhile (the event waits, then writes last).
+     */
+    private final Object writes = new Object();
 
     public ReplicaTracker(AgroalDataSource dataSource, ModelServer server, TurnoutConfig config) {
         this.dataSource = dataSource;
@@ -79,15 +84,23 @@ public class ReplicaTracker {
     }
 
     void record(@Observes ServingEvent event) {
-        try (Connection connection = dataSource.getConnection()) {
-            upsert(connection, event);
-        } catch (SQLException e) {
-            LOG.debugf("Could not record %s (the next heartbeat will): %s", event, e.getMessage());
+        synchronized (writes) {
+            try (Connection connection = dataSource.getConnection()) {
+                upsert(connection, event);
+            } catch (SQLException e) {
+                LOG.debugf("Could not record %s (the next heartbeat will): %s", event, e.getMessage());
+            }
         }
     }
 
     /** Alive, plus a full account of what this replica serves (repairs anything missed during an outage). */
     private void beat() {
+        synchronized (writes) {
+            beatLocked();
+        }
+    }
+
+    private void beatLocked() {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement alive = connection.prepareStatement("INSERT INTO replica (id) VALUES (?) "
                     + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()")) {

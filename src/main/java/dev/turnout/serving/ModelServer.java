@@ -51,6 +51,7 @@ public class ModelServer {
     private final TurnoutConfig.Serving config;
     private final LoadedModel.PoolSize poolSize;
     private final Event<ServingEvent> events;
+    private final ServingMetrics metrics;
     private final Duration drainTimeout;
 
     private final Map<String, ServedModel> active = new ConcurrentHashMap<>();
@@ -63,7 +64,8 @@ public class ModelServer {
     private ScheduledExecutorService background;
 
     public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config,
-                       Event<ServingEvent> events) {
+                       Event<ServingEvent> events, ServingMetrics metrics) {
+        this.metrics = metrics;
         this.registry = registry;
         this.cache = cache;
         this.loader = loader;
@@ -158,6 +160,9 @@ public class ModelServer {
                         LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
                         drain(gone);
                         fire(new ServingEvent(name, null, null, ServingEvent.State.SERVING, null));
+                        if (metrics != null) {
+                            metrics.serving(name, 0);
+                        }
                     }
                 }
             }
@@ -205,6 +210,9 @@ public class ModelServer {
                         attempts, backoff, current == null ? "" : "; version " + current.version() + " keeps serving",
                         e.getMessage());
                 fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.FAILED, e.getMessage()));
+                if (metrics != null) {
+                    metrics.loadFailed(name, version.version());
+                }
                 return false;
             }
             active.put(name, loaded);
@@ -213,6 +221,9 @@ public class ModelServer {
                 drain(current);
             }
             fire(new ServingEvent(name, version.version(), version.version(), ServingEvent.State.SERVING, null));
+            if (metrics != null) {
+                metrics.serving(name, version.version());
+            }
             LOG.infof("Serving %s version %d%s", name, version.version(),
                     current == null ? "" : " (replacing version " + current.version() + ", now draining)");
             return true;
@@ -302,9 +313,13 @@ public class ModelServer {
             Path file = cache.fetch(version.artifact());
             LoadedModel model = loader.load(file, version.artifact().format(), version.signature(), poolSize,
                     config.warmupInferences());
-            LOG.infof("Loaded %s version %d in %d ms", version.model(), version.version(),
-                    Duration.between(start, Instant.now()).toMillis());
-            return new ServedModel(version, model);
+            LOG.infof("Loaded %s version %d in %d ms (warm-up %d ms)", version.model(), version.version(),
+                    Duration.between(start, Instant.now()).toMillis(), model.warmupTime().toMillis());
+            ServedModel served = new ServedModel(version, model);
+            if (metrics != null) {
+                served.meters(metrics.forVersion(served, model.loadTime(), model.warmupTime()));
+            }
+            return served;
         } catch (IOException | ArtifactIntegrityException | InvalidModelException | RuntimeException e) {
             throw new LoadException(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
         }

@@ -24,10 +24,24 @@ public final class ServedModel {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
+    private volatile ServingMetrics.VersionMeters meters;
 
     ServedModel(ServableVersion version, LoadedModel model) {
         this.version = version;
         this.model = model;
+    }
+
+    void meters(ServingMetrics.VersionMeters meters) {
+        this.meters = meters;
+    }
+
+    /** Where to record this version's predictions; null when it is not measured (tests building their own). */
+    public ServingMetrics.VersionMeters meters() {
+        return meters;
+    }
+
+    LoadedModel loaded() {
+        return model;
     }
 
     public String name() {
@@ -96,6 +110,9 @@ public final class ServedModel {
     private void close() {
         if (closed.compareAndSet(false, true)) {
             model.close();
+            if (meters != null) {
+                meters.unloaded();
+            }
             LOG.infof("Unloaded %s version %d", name(), version());
         }
     }

@@ -35,6 +35,8 @@ class ReplicasIT {
 
     static final String X3 = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], \"data\": [3.0]}]}";
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /** The packaged jar runs the prod profile: the management API needs a token. */
+    static final String TOKEN = "replicas-it-" + java.util.UUID.randomUUID();
 
     static Path work;
     static int databasePort;
@@ -42,6 +44,7 @@ class ReplicasIT {
     static final List<Process> replicas = new ArrayList<>();
     static int portA;
     static int portB;
+    static final java.util.Map<Integer, Integer> managementPorts = new java.util.HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,7 +57,7 @@ class ReplicasIT {
         replicas.add(launch("replica-a", portA));
         replicas.add(launch("replica-b", portB));
         for (int port : new int[] {portA, portB}) {
-            await(Duration.ofSeconds(90), () -> status(on(port).get("/q/health/ready")) == 200);
+            await(Duration.ofSeconds(90), () -> status(on(managementPorts.get(port)).get("/q/health/ready")) == 200);
         }
     }
 
@@ -102,7 +105,7 @@ class ReplicasIT {
                 .body("error", containsString("database is unreachable"));
         on(portB).contentType("application/json").body("{\"version\": 1}").put("/api/models/{name}/active", name)
                 .then().statusCode(503);
-        on(portA).get("/q/health/ready").then().statusCode(200);
+        on(managementPorts.get(portA)).get("/q/health/ready").then().statusCode(200);
 
         // it comes back: management recovers, and flips reach both replicas again
         database = EmbeddedDatabase.start(work.resolve("pg"), databasePort);
@@ -127,7 +130,7 @@ class ReplicasIT {
     }
 
     static RequestSpecification on(int port) {
-        return RestAssured.given().baseUri("http://localhost").port(port);
+        return RestAssured.given().baseUri("http://localhost").port(port).header("Authorization", "Bearer " + TOKEN);
     }
 
     static int status(io.restassured.response.Response response) {
@@ -137,12 +140,17 @@ class ReplicasIT {
     static Process launch(String id, int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path dataDir = work.resolve(id);
+        int management = freePort();
+        managementPorts.put(port, management);
         ProcessBuilder builder = new ProcessBuilder(java,
                 "-Xmx512m",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + management,
                 "-Dturnout.data-dir=" + dataDir,
                 "-Dturnout.rollout.replica-id=" + id,
                 "-Dturnout.rollout.heartbeat-interval=500ms",
+                "-Dturnout.security.tokens.it.sha256=" + sha256(TOKEN),
+                "-Dturnout.security.tokens.it.roles=publisher,operator,viewer",
                 "-Dturnout.serving.reconcile-interval=2s",
                 "-Dquarkus.shutdown.delay=0s",
                 "-jar", JAR.toString())
@@ -166,6 +174,15 @@ class ReplicasIT {
             Thread.sleep(200);
         }
         throw new AssertionError("not reached within " + limit + "; logs in " + work);
+    }
+
+    static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static int freePort() throws IOException {

@@ -45,7 +45,7 @@ class ModelServerTest {
     void readinessIsDownUntilEveryActiveVersionIsLoaded() {
         String name = uploadAndActivate(Fixtures.uniqueName("ready"), Fixtures.model("mlp.onnx"));
         // A second, fresh replica in this JVM: not ready before its initial load, ready after it.
-        ModelServer replica = new ModelServer(registry, cache, loader, config, null);
+        ModelServer replica = new ModelServer(registry, cache, loader, config, null, null);
         try {
             HealthCheckResponse before = new ServingReadiness(replica).call();
             assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
@@ -91,7 +91,7 @@ class ModelServerTest {
         given().get("/v1/models/{name}", name).then().statusCode(200)
                 .body("model_version_status.find { it.state == 'LOADING' }.version", equalTo("2"))
                 .body("model_version_status.find { it.state == 'LOADING' }.status.error_message", containsString("hash to"));
-        given().get("/q/health/ready").then().body("checks.find { it.name == 'Active models loaded' }.data.'failed."
+        dev.turnout.Api.management().get("/q/health/ready").then().body("checks.find { it.name == 'Active models loaded' }.data.'failed."
                 + name + "'", containsString("version 2"));
     }
 

@@ -127,7 +127,7 @@ class ServingApiTest {
                 given().get("/v2").then().statusCode(200).body("name", equalTo("turnout")).extract().asString());
         given().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
         given().get("/v2/health/ready").then().statusCode(200).body("ready", equalTo(true));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        dev.turnout.Api.management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test

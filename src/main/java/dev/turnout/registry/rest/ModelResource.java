@@ -1,5 +1,7 @@
 package dev.turnout.registry.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import dev.turnout.security.Roles;
 import dev.turnout.registry.ModelInfo;
 import dev.turnout.registry.RegistryService;
 import jakarta.ws.rs.GET;
@@ -23,6 +25,7 @@ public class ModelResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "List models", description = "Every registered model, by name, with its active and latest version.")
     public List<ModelInfo> list() {
         return registry.listModels();

@@ -1,5 +1,7 @@
 package dev.turnout.registry.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import dev.turnout.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
@@ -60,6 +62,7 @@ public class VersionResource {
     }
 
     @POST
+    @RolesAllowed(Roles.PUBLISHER)
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Upload a new version",
             description = "Creates the model on first upload. The artifact is loaded once with DJL before anything is "
@@ -84,6 +87,7 @@ public class VersionResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "List a model's versions", description = "Oldest first.")
     @APIResponse(responseCode = "404", description = "No such model")
     public List<VersionInfo> list(@RestPath String name) {
@@ -92,6 +96,7 @@ public class VersionResource {
 
     @GET
     @Path("/{version}")
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "Get a version", description = "With its digest, size, signature, metrics and tags.")
     @APIResponse(responseCode = "404", description = "No such model or version")
     public VersionInfo get(@RestPath String name, @RestPath String version) {
@@ -100,6 +105,7 @@ public class VersionResource {
 
     @GET
     @Path("/{version}/artifact")
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
     @Operation(summary = "Download a version's artifact", description = "Streams the bytes; the ETag is the sha256.")
     @APIResponse(responseCode = "200", description = "The artifact")
@@ -125,6 +131,7 @@ public class VersionResource {
 
     @PATCH
     @Path("/{version}")
+    @RolesAllowed(Roles.PUBLISHER)
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     @Operation(summary = "Merge metrics, tags or description into a version",
             description = "A null value removes that metric or tag; an empty description clears it. The artifact never changes.")
@@ -159,6 +166,7 @@ public class VersionResource {
 
     @DELETE
     @Path("/{version}")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Delete a version", description = "Its artifact goes too once no other version shares it. "
             + "The active version cannot be deleted (409).")
     @APIResponse(responseCode = "204", description = "Deleted")

@@ -1,5 +1,8 @@
 package dev.turnout.rollout.rest;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import dev.turnout.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
@@ -44,15 +47,16 @@ public class ModelRolloutResource {
     private static final Set<String> ROLLBACK_FIELDS = Set.of("reason");
     private static final int MAX_REASON_LENGTH = 1000;
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s|m)?");
-    static final String ANONYMOUS = "anonymous";
 
     private final ActivationService activation;
     private final RolloutService rollout;
     private final ObjectMapper mapper;
     private final Duration maxWait;
+    private final SecurityIdentity identity;
 
     public ModelRolloutResource(ActivationService activation, RolloutService rollout, ObjectMapper mapper,
-                              TurnoutConfig config) {
+                              TurnoutConfig config, SecurityIdentity identity) {
+        this.identity = identity;
         this.activation = activation;
         this.rollout = rollout;
         this.mapper = mapper;
@@ -60,6 +64,7 @@ public class ModelRolloutResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Tag(name = "Registry")
     @Operation(summary = "Get a model", description = "With its active and latest version, and every live replica: "
             + "the version it serves, the one it is moving to, its state and last error.")
@@ -70,6 +75,7 @@ public class ModelRolloutResource {
 
     @PUT
     @Path("/active")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Flip the active version", description = "Moves the pointer and records the flip in one "
             + "transaction; every replica loads and warms the version, then swaps and drains the old one. With "
@@ -93,12 +99,13 @@ public class ModelRolloutResource {
             throw TurnoutException.invalid("'force' must be true or false");
         }
         FlipRequest flip = new FlipRequest(version.intValue(), reason(request), force != null && force.booleanValue(),
-                requirements(request.get("require")), ANONYMOUS);
+                requirements(request.get("require")), identity.getPrincipal().getName());
         return answer(activation.flip(name, flip, waitFor));
     }
 
     @POST
     @Path("/rollback")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Roll back", description = "Back to the version active before the latest flip, recorded in "
             + "the history like any flip. Accepts ?wait= like a flip.")
@@ -108,11 +115,12 @@ public class ModelRolloutResource {
         Duration waitFor = parseWait(wait);
         JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
                 : object(body, ROLLBACK_FIELDS, "{\"reason\": \"...\"} or no body");
-        return answer(activation.rollback(name, ANONYMOUS, reason(request), waitFor));
+        return answer(activation.rollback(name, identity.getPrincipal().getName(), reason(request), waitFor));
     }
 
     @GET
     @Path("/activations")
+    @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "Activation history", description = "Newest first: version, previous version, kind, actor, "
             + "reason, time.")
     public List<ActivationRecord> history(@RestPath String name, @RestQuery Integer limit) {

@@ -86,6 +86,7 @@ public class OipResource {
     @Path("/models/{name}")
     @Operation(summary = "Model metadata (active version)")
     public ModelMetadata modelMetadata(@RestPath String name) {
+        predictions.checkAccess();
         RegistryRules.checkModelName(name);
         Optional<ServedModel> served = server.servedActive(name);
         if (served.isPresent()) {
@@ -100,6 +101,7 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}")
     @Operation(summary = "Model metadata (a given version)")
     public ModelMetadata versionMetadata(@RestPath String name, @RestPath String version) {
+        predictions.checkAccess();
         ServableVersion servable = registry.servableVersion(RegistryRules.checkModelName(name),
                 RegistryRules.checkVersionNumber(version));
         return metadata(name, servable.artifact().format(), servable.signature());
@@ -148,14 +150,14 @@ public class OipResource {
 
     private Response infer(String name, String version, InputStream body) {
         var json = predictions.read(body);
-        try (ServedModel.Lease lease = predictions.lease(name, version)) {
+        var limits = predictions.limits();
+        return predictions.serve(name, version, lease -> {
             ServedModel model = lease.model();
-            var limits = predictions.limits();
             OipCodec.Request request = OipCodec.decode(json, model.signature(), limits.maxInputs(),
                     limits.maxTensorElements());
             var outputs = predictions.run(lease, request.inputs());
-            return Predictions.answer(model, OipCodec.encode(name, model.version(), request, outputs));
-        }
+            return OipCodec.encode(name, model.version(), request, outputs);
+        });
     }
 
     private ModelMetadata metadata(String name, ModelFormat format, Signature signature) {

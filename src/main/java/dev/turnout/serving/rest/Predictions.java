@@ -1,5 +1,9 @@
 package dev.turnout.serving.rest;
 
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import dev.turnout.security.Roles;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,12 +11,14 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.OverloadedException;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
+import dev.turnout.serving.ServingMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -21,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Function;
 
 /** What every prediction endpoint shares: bounded body reading, leasing the model, running it, answer headers. */
 @ApplicationScoped
@@ -35,9 +42,13 @@ public class Predictions {
     private final ModelServer server;
     private final TurnoutConfig.Serving limits;
     private final ObjectMapper reader;
+    private final SecurityIdentity identity;
+    private final boolean requireToken;
 
-    public Predictions(ModelServer server, TurnoutConfig config) {
+    public Predictions(ModelServer server, TurnoutConfig config, SecurityIdentity identity) {
         this.server = server;
+        this.identity = identity;
+        this.requireToken = config.security().enabled() && config.security().predictionsRequireToken();
         this.limits = config.serving();
         this.reader = new ObjectMapper(JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -69,18 +80,42 @@ public class Predictions {
         }
     }
 
-    ServedModel.Lease lease(String name, String version) {
+    /**
+     * Serves one prediction: leases the version (active, or the one named), lets {@code handler} decode, run and
+     * encode against it, records the outcome and latency for that version, and answers with the headers naming it.
+     */
+    Response serve(String name, String version, Function<ServedModel.Lease, Object> handler) {
+        checkAccess();
         RegistryRules.checkModelName(name);
-        return version == null ? server.lease(name) : server.lease(name, RegistryRules.checkVersionNumber(version));
+        Integer number = version == null ? null : RegistryRules.checkVersionNumber(version);
+        try (ServedModel.Lease lease = number == null ? server.lease(name) : server.lease(name, number)) {
+            ServedModel model = lease.model();
+            long start = System.nanoTime();
+            ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
+            try {
+                Object entity = handler.apply(lease);
+                outcome = ServingMetrics.Outcome.OK;
+                return answer(model, entity);
+            } catch (OverloadedException e) {
+                outcome = ServingMetrics.Outcome.OVERLOADED;
+                throw e;
+            } catch (TurnoutException e) {
+                outcome = e.code().httpStatus() < 500 ? ServingMetrics.Outcome.INVALID : ServingMetrics.Outcome.UNAVAILABLE;
+                throw e;
+            } finally {
+                if (model.meters() != null) {
+                    model.meters().record(outcome, System.nanoTime() - start);
+                }
+            }
+        }
     }
 
     Tensor[] run(ServedModel.Lease lease, Tensor[] inputs) {
         try {
             return lease.predict(inputs);
+        } catch (OverloadedException e) {
+            throw e;
         } catch (TranslateException | RuntimeException e) {
-            if (e instanceof dev.turnout.engine.OverloadedException overloaded) {
-                throw overloaded;
-            }
             LOG.errorf(e, "Inference failed on %s", lease.model());
             throw new TurnoutException(ErrorCode.INTERNAL, "the model failed to run on this input; the server log "
                     + "has the details");
@@ -90,8 +125,21 @@ public class Predictions {
         }
     }
 
+    /** With turnout.security.predictions-require-token, predictions and metadata need the predictor role. */
+    void checkAccess() {
+        if (!requireToken) {
+            return;
+        }
+        if (identity.isAnonymous()) {
+            throw new UnauthorizedException();
+        }
+        if (!identity.hasRole(Roles.PREDICTOR)) {
+            throw new ForbiddenException();
+        }
+    }
+
     /** A 200 naming the version that answered, and its digest. */
-    static Response answer(ServedModel model, Object entity) {
+    private static Response answer(ServedModel model, Object entity) {
         return Response.ok(entity, MediaType.APPLICATION_JSON_TYPE)
                 .header(MODEL_HEADER, model.name())
                 .header(VERSION_HEADER, model.version())

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.TurnoutException;
-import dev.turnout.serving.ServedModel;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -47,12 +46,11 @@ public class SimplePredictResource {
             throw TurnoutException.invalid("send {\"example\": [[...]]} or {\"input_data\": [[...]]}");
         }
         JsonNode value = json.get(example ? "example" : "input_data");
-        try (ServedModel.Lease lease = predictions.lease(name, null)) {
-            ServedModel model = lease.model();
-            Tensor[] inputs = SimpleCodec.columns(value, model.signature(), predictions.limits().maxTensorElements(),
-                    example ? "'example'" : "'input_data'");
-            Tensor[] outputs = predictions.run(lease, inputs);
-            return Predictions.answer(model, Map.of("prediction", SimpleCodec.columnsOut(outputs)));
-        }
+        String what = example ? "'example'" : "'input_data'";
+        return predictions.serve(name, null, lease -> {
+            Tensor[] inputs = SimpleCodec.columns(value, lease.model().signature(),
+                    predictions.limits().maxTensorElements(), what);
+            return Map.of("prediction", SimpleCodec.columnsOut(predictions.run(lease, inputs)));
+        });
     }
 }

@@ -67,6 +67,7 @@ public class TfServingResource {
     @Path("/{name}")
     @Operation(summary = "Model status")
     public Map<String, Object> status(@RestPath String name) {
+        predictions.checkAccess();
         RegistryRules.checkModelName(name);
         List<Map<String, Object>> statuses = new ArrayList<>();
         server.servedActive(name).ifPresent(model -> statuses.add(status(model.version(), "AVAILABLE", "OK", "")));
@@ -84,6 +85,7 @@ public class TfServingResource {
     @Path("/{name}/metadata")
     @Operation(summary = "Model metadata (active version)")
     public Map<String, Object> metadata(@RestPath String name) {
+        predictions.checkAccess();
         RegistryRules.checkModelName(name);
         ServableVersion active = registry.activeVersion(name).orElseThrow(() -> TurnoutException.notFound(
                 "model '" + name + "' has no active version"));
@@ -94,6 +96,7 @@ public class TfServingResource {
     @Path("/{name}/versions/{version}/metadata")
     @Operation(summary = "Model metadata (a given version)")
     public Map<String, Object> versionMetadata(@RestPath String name, @RestPath String version) {
+        predictions.checkAccess();
         return metadata(registry.servableVersion(RegistryRules.checkModelName(name),
                 RegistryRules.checkVersionNumber(version)));
     }
@@ -111,16 +114,15 @@ public class TfServingResource {
         if (rows == json.has("inputs")) {
             throw TurnoutException.invalid("send exactly one of 'instances' (row format) or 'inputs' (columnar format)");
         }
-        try (ServedModel.Lease lease = predictions.lease(name, version)) {
+        int maxElements = predictions.limits().maxTensorElements();
+        return predictions.serve(name, version, lease -> {
             ServedModel model = lease.model();
-            int maxElements = predictions.limits().maxTensorElements();
             Tensor[] inputs = rows ? SimpleCodec.rows(json.get("instances"), model.signature(), maxElements)
                     : SimpleCodec.columns(json.get("inputs"), model.signature(), maxElements, "'inputs'");
             Tensor[] outputs = predictions.run(lease, inputs);
-            Object entity = rows ? Map.of("predictions", SimpleCodec.rowsOut(outputs))
+            return rows ? Map.of("predictions", SimpleCodec.rowsOut(outputs))
                     : Map.of("outputs", SimpleCodec.columnsOut(outputs));
-            return Predictions.answer(model, entity);
-        }
+        });
     }
 
     private static Map<String, Object> status(int version, String state, String code, String message) {

@@ -18,6 +18,7 @@
 #   APP_DIR       the packaged server (default /tmp/serving-bench-app, a copy of target/quarkus-app)
 #   PORT          Turnout's HTTP port (default 18090); FLASK_PORT Flask's (default 18091); both on 127.0.0.1 only
 #   WARMUP        seconds of discarded load before each measured scenario (default 5)
+#   JIT_WARMUP    seconds of discarded load on each Turnout inference endpoint before the first scenario (default 2 x WARMUP)
 #   DURATION      seconds measured per scenario (default 15)
 #   CONNS         the high concurrency (default 32); WRK_THREADS wrk threads at that concurrency (default 2)
 #   N             in-process timed predictions (default 20000)
@@ -33,6 +34,7 @@ APP_DIR="${APP_DIR:-/tmp/serving-bench-app}"
 PORT="${PORT:-18090}"
 FLASK_PORT="${FLASK_PORT:-18091}"
 WARMUP="${WARMUP:-5}"
+JIT_WARMUP="${JIT_WARMUP:-$((2 * WARMUP))}"
 DURATION="${DURATION:-15}"
 CONNS="${CONNS:-32}"
 WRK_THREADS="${WRK_THREADS:-2}"
@@ -211,7 +213,9 @@ scenario() {
     ERRS[$key]="$(awk '/Non-2xx or 3xx responses:/ { e += $NF }
         /Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 } END { print e + 0 }' "$out")"
     [[ -n ${RPS[$key]} && ${P50[$key]} != nan && ${P99[$key]} != nan ]] || { cat "$out" >&2; die "cannot parse wrk's output for $key"; }
-    log "$key: ${RPS[$key]} req/s, p50 ${P50[$key]} ms, p99 ${P99[$key]} ms, ${REQS[$key]} requests, ${ERRS[$key]} errors, server CPU ${CPU_US[$key]} us/request, ${CSW[$key]} context switches/request, other/steal CPU ${OTHER[$key]} %${OTHERS[$key]:+ (}${OTHERS[$key]}${OTHERS[$key]:+)}"
+    log "$key: ${RPS[$key]} req/s, p50 ${P50[$key]} ms, p99 ${P99[$key]} ms, ${REQS[$key]} requests," \
+        "${ERRS[$key]} errors, server CPU ${CPU_US[$key]} us/request, ${CSW[$key]} context switches/request," \
+        "other/steal CPU ${OTHER[$key]} %${OTHERS[$key]:+ (}${OTHERS[$key]}${OTHERS[$key]:+)}"
     (( ${ERRS[$key]} == 0 )) || { cat "$out" >&2; log "warning: $key had ${ERRS[$key]} failed requests"; }
 }
 
@@ -272,12 +276,14 @@ jq -e --argjson got "$got" '[.outputs[1], $got] | transpose | all(.[0] - .[1] | 
 log "Turnout answers correctly: /predict [[7.0]], linear [7.0], mlp $got"
 
 TARGET_PID=$SERVER_PID
-# JIT warm-up of the whole request path before the first measured row (each row still has its own warm-up too).
+# JIT warm-up of the whole request path before the first measured row (each row still has its own warm-up too):
+# JIT_WARMUP s on each endpoint. The JIT compiles while the load runs on the same 2 CPUs; with less than this, the
+# first measured row came out far below its steady state.
 for script in linear mlp predict; do
     url="$BASE/v2/models/$script/infer"; [[ $script == predict ]] && url="$BASE/predict"
-    log "JIT warm-up: ${WARMUP}s at c=$CONNS on $url"
-    timeout $((WARMUP + 60)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 10s -s "$WORK/$script.lua" "$url" \
-        >"$WORK/wrk-jit-$script.txt" || die "wrk warm-up failed on $url"
+    log "JIT warm-up: ${JIT_WARMUP}s at c=$CONNS on $url"
+    timeout $((JIT_WARMUP + 60)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${JIT_WARMUP}s" --timeout 10s -s "$WORK/$script.lua" \
+        "$url" >"$WORK/wrk-jit-$script.txt" || die "wrk warm-up failed on $url"
 done
 
 scenario t_linear_hi "$BASE/v2/models/linear/infer" linear "$CONNS"
@@ -337,11 +343,14 @@ ADDED_OIP="$(sub_ms "${P50[t_linear_1]}" "$INPROC_P50_MS")"
 
 echo
 echo "Serving throughput and latency: $STARTED, $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1))"
-echo "wrk: ${WARMUP}s warm-up + ${DURATION}s measured per row, c=$CONNS with $WRK_THREADS wrk threads, c=1 with 1; Turnout keeps"
-echo "     connections alive, Flask's Werkzeug server answers 'Connection: ${FLASK_CONNECTION:-keep-alive}' (so wrk reconnects per request there);"
-echo "     wrk and the server under test share the machine's $(nproc) CPUs. Busy before the start: ${BUSY_BEFORE}%; load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Turnout: $JAVA_VERSION, server as packaged in $APP_DIR, ONNX Runtime, 1 intra-op thread, peak RSS ${SERVER_RSS} MiB,"
-echo "         ${SERVER_ERRORS} ERROR lines in its log. Flask: $FLASK_VERSIONS, app.run(threaded=True)."
+echo "wrk: ${WARMUP}s warm-up + ${DURATION}s measured per row (Turnout: after ${JIT_WARMUP}s of JIT warm-up on each inference"
+echo "     endpoint); c=$CONNS with $WRK_THREADS wrk threads, c=1 with 1. Turnout keeps connections alive; Flask's Werkzeug server"
+echo "     answers 'Connection: ${FLASK_CONNECTION:-keep-alive}' (so wrk reconnects per request there). wrk and the server under test"
+echo "     share the machine's $(nproc) CPUs. Busy before the start: ${BUSY_BEFORE}%; load average before: $LOAD_BEFORE;"
+echo "     after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Turnout: $JAVA_VERSION, server as packaged in $APP_DIR, ONNX Runtime with 1 intra-op thread;"
+echo "         peak RSS ${SERVER_RSS} MiB, ${SERVER_ERRORS} ERROR lines in its log."
+echo "Flask:   $FLASK_VERSIONS, app.run(threaded=True)."
 echo
 printf '| %-40s | %5s | %9s | %9s | %9s | %9s | %6s | %13s | %7s | %11s |\n' "scenario" "conc" "req/s" "p50 ms" "p99 ms" \
     "requests" "errors" "server CPU" "csw/req" "other/steal"

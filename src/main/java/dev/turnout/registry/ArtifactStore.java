@@ -26,7 +26,8 @@ import java.util.OptionalLong;
 @ApplicationScoped
 public class ArtifactStore {
 
-    private static final int CHUNK = 1 << 20;
+    // 256 KiB: large round trips to PostgreSQL, yet below G1's humongous-object size on small heaps
+    private static final int CHUNK = 256 << 10;
 
     private final AgroalDataSource dataSource;
 

@@ -21,7 +21,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
-import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -136,7 +135,7 @@ public class OipResource {
     @Path("/models/{name}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (active version)")
-    public Response infer(@RestPath String name, InputStream body) {
+    public Response infer(@RestPath String name, byte[] body) {
         return infer(name, null, body);
     }
 
@@ -144,11 +143,11 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (a given version, loaded on demand)")
-    public Response inferVersion(@RestPath String name, @RestPath String version, InputStream body) {
+    public Response inferVersion(@RestPath String name, @RestPath String version, byte[] body) {
         return infer(name, version, body);
     }
 
-    private Response infer(String name, String version, InputStream body) {
+    private Response infer(String name, String version, byte[] body) {
         var json = predictions.read(body);
         var limits = predictions.limits();
         return predictions.serve(name, version, lease -> {

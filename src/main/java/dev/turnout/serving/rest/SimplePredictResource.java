@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,7 +36,7 @@ public class SimplePredictResource {
             description = "Serves the active version of turnout.serving.default-model. The body is {\"example\": X} or "
                     + "(Lambda style) {\"input_data\": X}; X is nested arrays for a single-input model, or an object "
                     + "keyed by input name.")
-    public Response predict(InputStream body) {
+    public Response predict(byte[] body) {
         String name = defaultModel.orElseThrow(() -> TurnoutException.notFound("POST /predict serves the model named "
                 + "by turnout.serving.default-model (env TURNOUT_SERVING_DEFAULT_MODEL), which is not set"));
         JsonNode json = predictions.read(body);

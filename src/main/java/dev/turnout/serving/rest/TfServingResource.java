@@ -22,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +50,7 @@ public class TfServingResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (active version)", description = "{\"instances\": [...]} answers {\"predictions\": [...]}; "
             + "{\"inputs\": ...} answers {\"outputs\": ...}.")
-    public Response predict(@RestPath String name, InputStream body) {
+    public Response predict(@RestPath String name, byte[] body) {
         return predict(name, null, body);
     }
 
@@ -59,7 +58,7 @@ public class TfServingResource {
     @Path("/{name}/versions/{version}:predict")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (a given version, loaded on demand)")
-    public Response predictVersion(@RestPath String name, @RestPath String version, InputStream body) {
+    public Response predictVersion(@RestPath String name, @RestPath String version, byte[] body) {
         return predict(name, version, body);
     }
 
@@ -101,7 +100,7 @@ public class TfServingResource {
                 RegistryRules.checkVersionNumber(version)));
     }
 
-    private Response predict(String name, String version, InputStream body) {
+    private Response predict(String name, String version, byte[] body) {
         JsonNode json = predictions.read(body);
         if (!json.isObject()) {
             throw TurnoutException.invalid("the request must be a JSON object with 'instances' or 'inputs'");

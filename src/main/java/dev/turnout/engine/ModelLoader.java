@@ -35,7 +35,8 @@ public class ModelLoader {
      * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
      */
     public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
-        return load(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
+        requireSelfContained(file, format); // before ONNX Runtime opens the file (and whatever it would point to)
+        return openAndWarm(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
     }
 
     /**
@@ -44,6 +45,23 @@ public class ModelLoader {
      */
     public LoadedModel load(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool, int warmups)
             throws InvalidModelException {
+        // Defence in depth: uploads are checked, but versions registered before that check was added are not.
+        requireSelfContained(file, format);
+        return openAndWarm(file, format, signature, pool, warmups);
+    }
+
+    /**
+     * Refuses an ONNX model whose tensors point at files outside it (data_location EXTERNAL): ONNX Runtime would read
+     * them relative to the model's directory. Cheap: the walk skips weights without reading them.
+     */
+    private static void requireSelfContained(Path file, ModelFormat format) throws InvalidModelException {
+        if (format == ModelFormat.ONNX) {
+            OnnxExternalData.requireSelfContained(file);
+        }
+    }
+
+    private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
+                                    int warmups) throws InvalidModelException {
         ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
         LoadedModel loaded = new LoadedModel(format, signature, model, pool);
         try {

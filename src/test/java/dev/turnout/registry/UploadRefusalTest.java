@@ -122,6 +122,20 @@ class UploadRefusalTest {
     }
 
     @Test
+    void externalDataIsRefusedBeforeAnythingReadsIt() throws Exception {
+        // ONNX Runtime would open the path the tensor names, relative to the model (CVE-2022-25882)
+        refused(upload(name, "external-data.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("references external data"))
+                .body("error", containsString("tensor 'w' at '../../../../etc/passwd'"))
+                .body("error", containsString("only self-contained models are accepted"));
+        refused(upload(name, "external-data.onnx", "format", "onnx", "signature", Fixtures.LINEAR_SIGNATURE).then(),
+                422, "INVALID_MODEL").body("error", containsString("external data"));
+        // the same hidden in a subgraph: an If node's then-branch initializer
+        refused(upload(name, "external-data-subgraph.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("references external data (tensor 'w' at '/etc/hostname')"));
+    }
+
+    @Test
     void torchScriptNeedsASignature() throws Exception {
         refused(upload(name, "linear-v1.pt").then(), 400, "SIGNATURE_REQUIRED")
                 .body("error", containsString("'signature'"));

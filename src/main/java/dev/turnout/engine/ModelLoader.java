@@ -62,6 +62,7 @@ public class ModelLoader {
 
     private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
                                     int warmups) throws InvalidModelException {
+        requireServableInputs(signature);
         ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
         LoadedModel loaded = new LoadedModel(format, signature, model, pool);
         try {
@@ -113,7 +114,26 @@ public class ModelLoader {
         } catch (MalformedModelException | ModelNotFoundException | IOException | RuntimeException e) {
             throw new InvalidModelException(Reason.NOT_LOADABLE,
                     format.djlEngine() + " cannot load it as " + format.id() + ": "
-                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+                            + EngineMessages.clean(rootMessage(e), file), e);
+        }
+    }
+
+    /**
+     * Refuses a signature whose smallest input (every dynamic dimension at 1) is over the elements a request may carry:
+     * such a model could never be served, and its smoke test would allocate without bound (or overflow).
+     */
+    private void requireServableInputs(Signature signature) throws InvalidModelException {
+        long limit = config.serving().maxTensorElements();
+        for (TensorSpec spec : signature.inputs()) {
+            long count = 1;
+            for (long dim : spec.shape()) {
+                long size = dim == TensorSpec.DYNAMIC ? 1 : dim;
+                if (size > limit || (count *= size) > limit) { // both factors <= the limit: no overflow
+                    throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "input '" + spec.name() + "' takes "
+                            + spec.datatype() + spec.shape() + ": even with dynamic dimensions at 1 that is more than "
+                            + "the " + limit + " elements a request may carry (turnout.serving.max-tensor-elements)");
+                }
+            }
         }
     }
 
@@ -130,7 +150,7 @@ public class ModelLoader {
         } catch (TranslateException | RuntimeException e) {
             throw new InvalidModelException(Reason.SIGNATURE_MISMATCH,
                     "the model does not run on inputs shaped by its signature " + signature.inputs() + ": "
-                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+                            + EngineMessages.clean(rootMessage(e), null), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InvalidModelException(Reason.NOT_LOADABLE, "interrupted while testing the model", e);

@@ -8,7 +8,8 @@ Models, each as ONNX (opset 13) and TorchScript, input "x" FP32 [-1, n], output 
   linear-v1   y = 2x + 1          (n = m = 1)
   linear-v2   y = 3x + 2          (n = m = 1)
   mlp         4 -> 8 (ReLU) -> 3  fixed seed; reference outputs in mlp-reference.json
-Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it).
+Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it) and
+external-data-subgraph.onnx (the same, hidden in an If node's then-branch).
 """
 import json
 import os
@@ -70,6 +71,33 @@ def external_data_model():
         f.write(model.SerializeToString())
 
 
+def external_data_subgraph_model():
+    """y = If(true) then x + w else x, where w is an initializer of the then-branch subgraph living in an absolute
+    path outside the model: the check must look inside node attributes (AttributeProto.g), not only at the top graph."""
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0])
+    w.data_location = TensorProto.EXTERNAL
+    del w.float_data[:]
+    for key, value in (("location", "/etc/hostname"), ("offset", "0"), ("length", "4")):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    then_branch = helper.make_graph(
+        [helper.make_node("Add", ["x", "w"], ["y_then"])], "then", [],
+        [helper.make_tensor_value_info("y_then", TensorProto.FLOAT, [None, 1])], [w])
+    else_branch = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y_else"])], "else", [],
+        [helper.make_tensor_value_info("y_else", TensorProto.FLOAT, [None, 1])])
+    cond = helper.make_tensor("cond_value", TensorProto.BOOL, [], [True])
+    graph = helper.make_graph(
+        [helper.make_node("Constant", [], ["cond"], value=cond),
+         helper.make_node("If", ["cond"], ["y"], then_branch=then_branch, else_branch=else_branch)],
+        "external-subgraph",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    with open(os.path.join(OUT, "external-data-subgraph.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     export(Linear(2.0, 1.0), "linear-v1", 1)
@@ -83,6 +111,7 @@ def main():
         json.dump({"inputs": inputs, "outputs": outputs}, f, indent=2)
         f.write("\n")
     external_data_model()
+    external_data_subgraph_model()
 
 
 if __name__ == "__main__":

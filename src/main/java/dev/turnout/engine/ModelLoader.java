@@ -36,7 +36,8 @@ public class ModelLoader {
      * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
      */
     public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
-        return load(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
+        requireSelfContained(file, format); // before ONNX Runtime opens the file (and whatever it would point to)
+        return openAndWarm(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
     }
 
     /**
@@ -45,6 +46,24 @@ public class ModelLoader {
      */
     public LoadedModel load(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool, int warmups)
             throws InvalidModelException {
+        // Defence in depth: uploads are checked, but versions registered before that check was added are not.
+        requireSelfContained(file, format);
+        return openAndWarm(file, format, signature, pool, warmups);
+    }
+
+    /**
+     * Refuses an ONNX model whose tensors point at files outside it (data_location EXTERNAL): ONNX Runtime would read
+     * them relative to the model's directory. Cheap: the walk skips weights without reading them.
+     */
+    private static void requireSelfContained(Path file, ModelFormat format) throws InvalidModelException {
+        if (format == ModelFormat.ONNX) {
+            OnnxExternalData.requireSelfContained(file);
+        }
+    }
+
+    private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
+                                    int warmups) throws InvalidModelException {
+        requireServableInputs(signature);
         long start = System.nanoTime();
         ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
         LoadedModel loaded = new LoadedModel(format, signature, model, pool);
@@ -99,7 +118,26 @@ public class ModelLoader {
         } catch (MalformedModelException | ModelNotFoundException | IOException | RuntimeException e) {
             throw new InvalidModelException(Reason.NOT_LOADABLE,
                     format.djlEngine() + " cannot load it as " + format.id() + ": "
-                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+                            + EngineMessages.clean(rootMessage(e), file), e);
+        }
+    }
+
+    /**
+     * Refuses a signature whose smallest input (every dynamic dimension at 1) is over the elements a request may carry:
+     * such a model could never be served, and its smoke test would allocate without bound (or overflow).
+     */
+    private void requireServableInputs(Signature signature) throws InvalidModelException {
+        long limit = config.serving().maxTensorElements();
+        for (TensorSpec spec : signature.inputs()) {
+            long count = 1;
+            for (long dim : spec.shape()) {
+                long size = dim == TensorSpec.DYNAMIC ? 1 : dim;
+                if (size > limit || (count *= size) > limit) { // both factors <= the limit: no overflow
+                    throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "input '" + spec.name() + "' takes "
+                            + spec.datatype() + spec.shape() + ": even with dynamic dimensions at 1 that is more than "
+                            + "the " + limit + " elements a request may carry (turnout.serving.max-tensor-elements)");
+                }
+            }
         }
     }
 
@@ -116,7 +154,7 @@ public class ModelLoader {
         } catch (TranslateException | RuntimeException e) {
             throw new InvalidModelException(Reason.SIGNATURE_MISMATCH,
                     "the model does not run on inputs shaped by its signature " + signature.inputs() + ": "
-                            + OnnxSignatures.firstLine(rootMessage(e)), e);
+                            + EngineMessages.clean(rootMessage(e), null), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InvalidModelException(Reason.NOT_LOADABLE, "interrupted while testing the model", e);

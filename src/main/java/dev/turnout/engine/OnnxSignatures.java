@@ -30,7 +30,7 @@ final class OnnxSignatures {
             }
         } catch (OrtException e) {
             throw new InvalidModelException(InvalidModelException.Reason.NOT_LOADABLE,
-                    "ONNX Runtime cannot load it: " + firstLine(e.getMessage()), e);
+                    "ONNX Runtime cannot load it: " + EngineMessages.clean(e.getMessage(), file), e);
         }
     }
 
@@ -49,13 +49,5 @@ final class OnnxSignatures {
                     Arrays.stream(shape).map(d -> d < 0 ? TensorSpec.DYNAMIC : d).boxed().toList()));
         }
         return specs;
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -83,6 +83,39 @@ public class ErrorMapper {
         return respond(ErrorCode.INVALID_ARGUMENT, "malformed request: " + Response.Status.fromStatusCode(status));
     }
 
+    /**
+     * An I/O failure while the framework read the request body (before any resource ran) is the client's: a
+     * multipart/form-data body cut short, with another boundary than its Content-Type names, or not multipart at all
+     * ("Connection terminated parsing multipart request"), or a body without a Content-Length that went past the
+     * HTTP limit ("Request too large"; the framework has then already answered 413 and closed the connection). Any
+     * other I/O failure is the server's.
+     */
+    @ServerExceptionMapper
+    public Response unreadableBody(java.io.IOException e) {
+        if (!whileReadingTheRequestBody(e)) {
+            return unexpected(e);
+        }
+        LOG.debugf("unreadable request body: %s", e.getMessage());
+        if ("Request too large".equals(e.getMessage())) {
+            return respond(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the size limit");
+        }
+        return respond(ErrorCode.INVALID_ARGUMENT, "the request body could not be read: a multipart/form-data body must "
+                + "be complete and use the boundary its Content-Type names");
+    }
+
+    /** True when the framework's request-body reader threw {@code e} (its stack names the reader's classes). */
+    static boolean whileReadingTheRequestBody(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("org.jboss.resteasy.reactive.server.")
+                    && (type.endsWith(".FormBodyHandler") || type.contains(".multipart.MultiPartParserDefinition")
+                    || type.endsWith(".VertxInputStream") || type.contains(".VertxInputStream$"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         if (databaseUnreachable(e)) {

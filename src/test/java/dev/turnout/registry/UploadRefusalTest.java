@@ -3,6 +3,7 @@ package dev.turnout.registry;
 import dev.turnout.Fixtures;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,17 +11,27 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static dev.turnout.registry.RegistryApiTest.upload;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every refused upload answers a clear JSON error and leaves nothing behind: no rows, no large object, no spool file. */
 @QuarkusTest
@@ -119,6 +130,72 @@ class UploadRefusalTest {
         refused(given().multiPart("artifact", File.createTempFile("empty", ".onnx"))
                 .post("/api/models/{name}/versions", name).then(), 422, "INVALID_MODEL")
                 .body("error", containsString("empty"));
+    }
+
+    @Test
+    void externalDataIsRefusedBeforeAnythingReadsIt() throws Exception {
+        // ONNX Runtime would open the path the tensor names, relative to the model (CVE-2022-25882)
+        refused(upload(name, "external-data.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("references external data"))
+                .body("error", containsString("tensor 'w' at '../../../../etc/passwd'"))
+                .body("error", containsString("only self-contained models are accepted"));
+        refused(upload(name, "external-data.onnx", "format", "onnx", "signature", Fixtures.LINEAR_SIGNATURE).then(),
+                422, "INVALID_MODEL").body("error", containsString("external data"));
+        // the same hidden in a subgraph: an If node's then-branch initializer
+        refused(upload(name, "external-data-subgraph.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("references external data (tensor 'w' at '/etc/hostname')"));
+    }
+
+    @Test
+    void malformedMultipartBodies() throws Exception {
+        // found by HttpFuzzTest: the framework's multipart parser threw an IOException that was answered 500
+        byte[] whole = ("--b\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"m.onnx\"\r\n\r\n"
+                + Files.readString(Fixtures.model("linear-v1.onnx").toPath(), StandardCharsets.ISO_8859_1)
+                + "\r\n--b--\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        Map<String, byte[]> bodies = new LinkedHashMap<>();
+        bodies.put("multipart/form-data; boundary=b", Arrays.copyOf(whole, whole.length / 2)); // cut short
+        bodies.put("multipart/form-data; boundary=other", whole);                               // another boundary
+        bodies.put("multipart/form-data", whole);                                               // no boundary
+        bodies.put("multipart/form-data; boundary=b ", "not multipart at all".getBytes(StandardCharsets.UTF_8));
+        for (var body : bodies.entrySet()) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/models/" + name + "/versions"))
+                    .header("Content-Type", body.getKey())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.getValue())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(response.statusCode() == 400 || response.statusCode() == 415, body.getKey() + ": " + response.body());
+            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+            assertTrue(response.body().contains("\"error\""), response.body());
+            for (int wait = 0; wait < 50 && spooledFiles() > 0; wait++) {
+                Thread.sleep(100); // the framework deletes a partly spooled part once the request has ended
+            }
+            refused(given().get("/api/models/{name}", name).then(), 404, "NOT_FOUND");
+        }
+    }
+
+    @Test
+    void engineMessagesDoNotShowServerPaths() throws Exception {
+        // found by HttpFuzzTest: ONNX Runtime's message named the spooled file and its own C++ source location
+        File noOpset = File.createTempFile("no-opset", ".onnx");
+        Files.write(noOpset.toPath(), new byte[] {0x08, 0x08}); // a ModelProto with only ir_version 8
+        refused(given().multiPart("artifact", noOpset).post("/api/models/{name}/versions", name).then(),
+                422, "INVALID_MODEL")
+                .body("error", containsString("ONNX Runtime cannot load it"))
+                .body("error", containsString("the artifact"))
+                .body("error", not(containsString("test-data")))
+                .body("error", not(containsString("uploads")))
+                .body("error", not(containsString("onnxruntime_src")))
+                .body("error", not(containsString(".cc:")));
+    }
+
+    @Test
+    void signaturesNoRequestCouldFill() throws Exception {
+        // found while writing HttpFuzzTest's signature generator: the smoke test's zero tensor overflowed (500)
+        // or could take gigabytes
+        for (String dims : new String[] {"-1,2147483648", "-1,9223372036854775807", "4194305,1", "2049,2048"}) {
+            refused(upload(name, "linear-v1.pt", "signature", Fixtures.LINEAR_SIGNATURE.replaceFirst("-1,1", dims)).then(),
+                    422, "SIGNATURE_MISMATCH").body("error", containsString("turnout.serving.max-tensor-elements"));
+        }
     }
 
     @Test

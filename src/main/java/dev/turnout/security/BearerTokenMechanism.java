@@ -31,7 +31,7 @@ public class BearerTokenMechanism implements HttpAuthenticationMechanism {
     private static final Logger LOG = Logger.getLogger(BearerTokenMechanism.class);
     private static final String PREFIX = "Bearer ";
     static final SecurityIdentity UNSECURED = QuarkusSecurityIdentity.builder()
-            .setPrincipal(new QuarkusPrincipal("unauthenticated (turnout.security.enabled=false)"))
+            .setPrincipal(new QuarkusPrincipal("anonymous (security disabled)"))
             .addRoles(Set.of(Roles.PUBLISHER, Roles.OPERATOR, Roles.VIEWER, Roles.PREDICTOR))
             .build();
 

@@ -67,7 +67,7 @@ class RolloutApiTest {
                 .body("version", contains(2, 1))
                 .body("previous_version", contains(1, null))
                 .body("reason", contains("better fit", "first release"))
-                .body("actor", contains("anonymous", "anonymous"))
+                .body("actor", contains("anonymous (security disabled)", "anonymous (security disabled)"))
                 .body("kind", contains("activate", "activate"));
 
         given().contentType("application/json").body("{\"reason\": \"v2 misbehaves\"}")

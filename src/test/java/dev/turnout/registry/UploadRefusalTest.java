@@ -190,7 +190,8 @@ class UploadRefusalTest {
 
     @Test
     void signaturesNoRequestCouldFill() throws Exception {
-        // found by reading the fuzz targets: the smoke test's zero tensor overflowed (500) or could take gigabytes
+        // found while writing HttpFuzzTest's signature generator: the smoke test's zero tensor overflowed (500)
+        // or could take gigabytes
         for (String dims : new String[] {"-1,2147483648", "-1,9223372036854775807", "4194305,1", "2049,2048"}) {
             refused(upload(name, "linear-v1.pt", "signature", Fixtures.LINEAR_SIGNATURE.replaceFirst("-1,1", dims)).then(),
                     422, "SIGNATURE_MISMATCH").body("error", containsString("turnout.serving.max-tensor-elements"));

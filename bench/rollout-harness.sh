@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rollout under load (issue 4): one PostgreSQL, three Turnout replicas, HAProxy in front of them health-checking
-# /q/health/ready (a stand-in for a Kubernetes Service). Under continuous wrk load through HAProxy it flips the active
+# /q/health/ready on each replica's management port (a stand-in for a Kubernetes Service). Under continuous wrk load through HAProxy it flips the active
 # version of "linear" between 1 and 2 (FLIPS times, each with ?wait=30s, sent to the replicas in turn), then restarts
 # one replica (SIGTERM, exit, start, ready), and reports: requests, non-2xx, version/value mismatches, flips and their
 # statuses, convergence time p50/p95/max, and every ERROR line the replicas logged.
@@ -8,9 +8,14 @@
 #   bench/rollout-harness.sh                                              # a trial run
 #   flock /tmp/turnout-bench.lock bench/rollout-harness.sh                # a measurement (never beside other benchmarks)
 #
+# The replicas run as packaged (prod profile): health on their management ports, and every /api call (uploads, flips,
+# the history and state reads) carries a bearer token generated for this run; the replicas get only its SHA-256.
+# Predictions need no token.
+#
 # Environment (all optional):
-#   APP_DIR         the packaged server (default /tmp/rollout-harness-app, copied from SOURCE_APP when missing)
-#   SOURCE_APP      where APP_DIR is copied from (default /tmp/turnout-app, a copy of target/quarkus-app)
+#   APP_DIR         run this packaged server as it is (copied from SOURCE_APP first if it does not exist); when not set,
+#                   SOURCE_APP is copied into the work dir for this run only, so a rebuild during the run cannot change it
+#   SOURCE_APP      what is copied (default target/quarkus-app of this repo: ./mvnw package)
 #   FLIPS           flips between versions 1 and 2 (default 60)
 #   FLIP_PAUSE      seconds between flips (default 0.2)
 #   CONNECTIONS     wrk connections (default 16); THREADS wrk threads (default 2)
@@ -18,6 +23,7 @@
 #   RESTART         which replica to restart, 1..3 (default 2)
 #   HEAP            -Xmx of each replica (default 512m)
 #   PG_PORT, LB_PORT, STATS_PORT, REPLICA_PORTS   ports on 127.0.0.1 (defaults 25432, 18280, 18289, "18281 18282 18283")
+#   MGMT_PORTS      the replicas' management ports, health (default "18291 18292 18293")
 #   WORK_ROOT       where the temporary work dir goes (default /tmp)
 #   PG_LOG_STATEMENT  PostgreSQL's log_statement (default mod; "all" also logs the waiting flips' polls)
 #   KEEP_LOGS=DIR   copy the replica, HAProxy, PostgreSQL and wrk logs and the flip table to DIR before cleanup
@@ -29,8 +35,8 @@ set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
-APP_DIR="${APP_DIR:-/tmp/rollout-harness-app}"
-SOURCE_APP="${SOURCE_APP:-/tmp/turnout-app}"
+APP_DIR="${APP_DIR:-}"
+SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 FLIPS="${FLIPS:-60}"
 FLIP_PAUSE="${FLIP_PAUSE:-0.2}"
 CONNECTIONS="${CONNECTIONS:-16}"
@@ -42,6 +48,7 @@ PG_PORT="${PG_PORT:-25432}"
 LB_PORT="${LB_PORT:-18280}"
 STATS_PORT="${STATS_PORT:-18289}"
 read -r -a PORTS <<<"${REPLICA_PORTS:-18281 18282 18283}"
+read -r -a MGMT_PORTS <<<"${MGMT_PORTS:-18291 18292 18293}"
 WORK_ROOT="${WORK_ROOT:-/tmp}"
 KEEP_LOGS="${KEEP_LOGS:-}"
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -53,11 +60,11 @@ MODEL=linear
 NAMES=(r1 r2 r3)
 
 PG_TIMEOUT=60        # s, PostgreSQL start / stop
-READY_TIMEOUT=180    # s, replica start until /q/health/ready is 200
+READY_TIMEOUT=180    # s, replica start until /q/health/ready (management port) is 200
 LB_TIMEOUT=30        # s, HAProxy sees a replica change state
 FLIP_WAIT=30s        # the flip's own ?wait=
 FLIP_TIMEOUT=45      # s, curl's limit on one flip (above FLIP_WAIT)
-STOP_TIMEOUT=60      # s, SIGTERM until a replica exits (shutdown delay 5s + timeout 30s + margin)
+STOP_TIMEOUT=60      # s, SIGTERM until a replica exits (well above quarkus.shutdown.delay + timeout as packaged)
 WRK_STOP_TIMEOUT=30  # s, SIGINT until wrk has printed its totals
 HTTP_TIMEOUT=10      # s, any other single HTTP call
 
@@ -74,14 +81,17 @@ done
 for helper in "$LUA" "$STALE_AWK" "$BREAKDOWN_AWK"; do [[ -f $helper ]] || die "$helper is missing"; done
 [[ -f $MODELS/linear-v1.onnx && -f $MODELS/linear-v2.onnx ]] || die "the linear-v1/v2.onnx fixtures are missing"
 [[ ${#PORTS[@]} -eq 3 ]] || die "REPLICA_PORTS must name three ports"
+[[ ${#MGMT_PORTS[@]} -eq 3 ]] || die "MGMT_PORTS must name three ports"
 [[ $RESTART =~ ^[123]$ ]] || die "RESTART must be 1, 2 or 3"
 [[ $FLIPS =~ ^[0-9]+$ && $FLIPS -ge 1 ]] || die "FLIPS must be a positive number"
-if [[ ! -f $APP_DIR/quarkus-run.jar ]]; then
+if [[ -n $APP_DIR && ! -f $APP_DIR/quarkus-run.jar ]]; then
     [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $APP_DIR nor at $SOURCE_APP"
     log "copying $SOURCE_APP to $APP_DIR"
     cp -r "$SOURCE_APP" "$APP_DIR"
 fi
-for port in "$PG_PORT" "$LB_PORT" "$STATS_PORT" "${PORTS[@]}"; do
+[[ -n $APP_DIR || -f $SOURCE_APP/quarkus-run.jar ]] \
+    || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
+for port in "$PG_PORT" "$LB_PORT" "$STATS_PORT" "${PORTS[@]}" "${MGMT_PORTS[@]}"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "something already listens on 127.0.0.1:$port"
     fi
@@ -100,6 +110,7 @@ PIDS=("" "" "")
 HAPROXY_PID=""
 WRK_PID=""
 PG_STARTED=""
+APP_COPIED=""
 
 stop_pid() { # pid name signal timeout
     local pid=$1 name=$2 signal=$3 timeout=$4
@@ -149,6 +160,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+if [[ -z $APP_DIR ]]; then
+    APP_DIR="$WORK/app"
+    log "copying $SOURCE_APP to $APP_DIR (for this run only)"
+    cp -r "$SOURCE_APP" "$APP_DIR"
+    APP_COPIED="$SOURCE_APP"
+fi
+# A bearer token for this run's /api calls: the replicas get only its SHA-256; curl reads the header from a file
+# (mode 600), so the token is in no process's arguments.
+TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+TOKEN_SHA="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
+(umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth.header")
+AUTH=(-H "@$WORK/auth.header")
+
 # ------------------------------------------------------------------------------------------------------------------
 # PostgreSQL
 # ------------------------------------------------------------------------------------------------------------------
@@ -172,31 +196,33 @@ runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w 
 # Replicas
 # ------------------------------------------------------------------------------------------------------------------
 start_replica() { # index
-    local i=$1 name=${NAMES[$1]} port=${PORTS[$1]}
+    local i=$1 name=${NAMES[$1]} port=${PORTS[$1]} mgmt=${MGMT_PORTS[$1]}
     mkdir -p "$WORK/data-$name"
     echo "----- start $(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ') -----" >>"$WORK/$name.log"
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=unused \
         java "-Xmx$HEAP" \
             -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$port" \
+            -Dquarkus.management.host=127.0.0.1 "-Dquarkus.management.port=$mgmt" \
+            "-Dturnout.security.tokens.bench.sha256=$TOKEN_SHA" -Dturnout.security.tokens.bench.roles=publisher,operator,viewer \
             "-Dturnout.data-dir=$WORK/data-$name" "-Dturnout.rollout.replica-id=$name" \
             -jar "$APP_DIR/quarkus-run.jar" >>"$WORK/$name.log" 2>&1 </dev/null &
     PIDS[$i]=$!
-    log "started $name on 127.0.0.1:$port (pid ${PIDS[$i]})"
+    log "started $name on 127.0.0.1:$port, management 127.0.0.1:$mgmt (pid ${PIDS[$i]})"
 }
 
-ready_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/q/health/ready" || true; }
+ready_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/q/health/ready" || true; } # mgmt port
 
 wait_ready() { # index
     local i=$1 deadline=$((SECONDS + READY_TIMEOUT))
-    until [[ $(ready_code "${PORTS[$i]}") == 200 ]]; do
+    until [[ $(ready_code "${MGMT_PORTS[$i]}") == 200 ]]; do
         kill -0 "${PIDS[$i]}" 2>/dev/null || { tail -40 "$WORK/${NAMES[$i]}.log" >&2; die "${NAMES[$i]} exited while starting"; }
         ((SECONDS < deadline)) || { tail -40 "$WORK/${NAMES[$i]}.log" >&2; die "${NAMES[$i]} not ready after ${READY_TIMEOUT}s"; }
         sleep 0.25
     done
 }
 
-serving_on() { # port -> the version of $MODEL the replica's readiness check says it serves
+serving_on() { # management port -> the version of $MODEL the replica's readiness check says it serves
     curl -s --max-time 2 "http://127.0.0.1:$1/q/health/ready" \
         | jq -r --arg key "serving.$MODEL" '[.checks[]?.data[$key]?] | map(select(. != null)) | first // "none"' 2>/dev/null \
         || echo error
@@ -207,7 +233,8 @@ for i in 0 1 2; do wait_ready "$i"; done
 log "three replicas ready"
 
 # ------------------------------------------------------------------------------------------------------------------
-# HAProxy: health checks on /q/health/ready, no retries, no redispatch (every failed request reaches wrk)
+# HAProxy: health checks on /q/health/ready at each replica's management port, no retries, no redispatch (every failed
+# request reaches wrk)
 # ------------------------------------------------------------------------------------------------------------------
 cat >"$HAPROXY_CFG" <<EOF
 global
@@ -236,9 +263,9 @@ backend replicas
     option httpchk GET /q/health/ready
     http-check expect status 200
     default-server inter 500ms fastinter 500ms downinter 500ms fall 1 rise 2
-    server r1 127.0.0.1:${PORTS[0]} check
-    server r2 127.0.0.1:${PORTS[1]} check
-    server r3 127.0.0.1:${PORTS[2]} check
+    server r1 127.0.0.1:${PORTS[0]} check port ${MGMT_PORTS[0]}
+    server r2 127.0.0.1:${PORTS[1]} check port ${MGMT_PORTS[1]}
+    server r3 127.0.0.1:${PORTS[2]} check port ${MGMT_PORTS[2]}
 
 listen stats
     bind 127.0.0.1:$STATS_PORT
@@ -270,18 +297,18 @@ wait_lb() { # server state
 # ------------------------------------------------------------------------------------------------------------------
 R1="http://127.0.0.1:${PORTS[0]}"
 for v in 1 2; do
-    code="$(curl -s -o "$WORK/upload-$v.json" -w '%{http_code}' --max-time 60 \
+    code="$(curl -s -o "$WORK/upload-$v.json" -w '%{http_code}' --max-time 60 "${AUTH[@]}" \
         -F "artifact=@$MODELS/linear-v$v.onnx" "$R1/api/models/$MODEL/versions")"
     [[ $code == 201 ]] || die "upload of linear-v$v.onnx answered $code: $(cat "$WORK/upload-$v.json")"
     [[ $(jq -r .version "$WORK/upload-$v.json") == "$v" ]] || die "upload of linear-v$v.onnx is not version $v: $(cat "$WORK/upload-$v.json")"
 done
-code="$(curl -s -o "$WORK/activate-1.json" -w '%{http_code}' --max-time "$FLIP_TIMEOUT" -X PUT \
+code="$(curl -s -o "$WORK/activate-1.json" -w '%{http_code}' --max-time "$FLIP_TIMEOUT" "${AUTH[@]}" -X PUT \
     -H 'Content-Type: application/json' -d '{"version":1,"reason":"rollout harness: initial"}' \
     "$R1/api/models/$MODEL/active?wait=$FLIP_WAIT")"
 [[ $code == 200 ]] || die "activating version 1 answered $code: $(cat "$WORK/activate-1.json")"
 for i in 0 1 2; do
     wait_ready "$i"
-    [[ $(serving_on "${PORTS[$i]}") == 1 ]] || die "${NAMES[$i]} does not serve version 1 after the activation"
+    [[ $(serving_on "${MGMT_PORTS[$i]}") == 1 ]] || die "${NAMES[$i]} does not serve version 1 after the activation"
     wait_lb "${NAMES[$i]}" UP
 done
 first="$(curl -s --max-time "$HTTP_TIMEOUT" -H 'Content-Type: application/json' \
@@ -312,7 +339,7 @@ for ((n = 1; n <= FLIPS; n++)); do
     via=$(((n - 1) % 3))
     answer="$WORK/flip-$n.json"
     sent_at="$(date -u '+%H:%M:%S.%3N')"
-    result="$(curl -s -o "$answer" -w '%{http_code} %{time_total}' --max-time "$FLIP_TIMEOUT" -X PUT \
+    result="$(curl -s -o "$answer" -w '%{http_code} %{time_total}' --max-time "$FLIP_TIMEOUT" "${AUTH[@]}" -X PUT \
         -H 'Content-Type: application/json' -d "{\"version\":$target,\"reason\":\"rollout harness flip $n\"}" \
         "http://127.0.0.1:${PORTS[$via]}/api/models/$MODEL/active?wait=$FLIP_WAIT" || true)"
     done_at="$(date -u '+%H:%M:%S.%3N')"
@@ -320,7 +347,7 @@ for ((n = 1; n <= FLIPS; n++)); do
     millis="$(awk -v t="${result##* }" 'BEGIN { printf "%.0f", t * 1000 }')"
     in_answer="$(jq -r '.replicas | length' "$answer" 2>/dev/null || echo '?')"
     all_serving="$(jq -r --argjson v "$target" '[.replicas[] | .serving == $v] | all' "$answer" 2>/dev/null || echo '?')"
-    after="$(serving_on "${PORTS[0]}"),$(serving_on "${PORTS[1]}"),$(serving_on "${PORTS[2]}")"
+    after="$(serving_on "${MGMT_PORTS[0]}"),$(serving_on "${MGMT_PORTS[1]}"),$(serving_on "${MGMT_PORTS[2]}")"
     printf '%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "${NAMES[$via]}" "$target" "$status" "$millis" "$in_answer" \
         "$all_serving" "$after" "$sent_at" "$done_at" >>"$FLIPS_TSV"
     if [[ $status != 200 ]]; then
@@ -362,7 +389,7 @@ wait_ready "$ri"
 t_ready=$(ms_now)
 wait_lb "$rname" UP
 t_up=$(ms_now)
-restarted_serving="$(serving_on "${PORTS[$ri]}")"
+restarted_serving="$(serving_on "${MGMT_PORTS[$ri]}")"
 log "$rname ready after $((t_ready - t_exit)) ms, UP in HAProxy after $((t_up - t_exit)) ms, serving version $restarted_serving"
 up_requests="$(lb_requests "$rname")"
 sleep "$SETTLE"
@@ -380,8 +407,8 @@ done
 wait "$WRK_PID" || true
 WRK_PID=""
 
-history_count="$(curl -s --max-time "$HTTP_TIMEOUT" "$R1/api/models/$MODEL/activations?limit=1000" | jq 'length' 2>/dev/null || echo '?')"
-final_states="$(curl -s --max-time "$HTTP_TIMEOUT" "$R1/api/models/$MODEL" \
+history_count="$(curl -s --max-time "$HTTP_TIMEOUT" "${AUTH[@]}" "$R1/api/models/$MODEL/activations?limit=1000" | jq 'length' 2>/dev/null || echo '?')"
+final_states="$(curl -s --max-time "$HTTP_TIMEOUT" "${AUTH[@]}" "$R1/api/models/$MODEL" \
     | jq -c '[.replicas[] | {replica, serving, target, state}]' 2>/dev/null || echo '?')"
 
 load() { local v; v="$(awk -F= -v k="$1" '$1 == "ROLLOUT-LOAD " k { print $2 }' "$WRK_OUT" | tail -1)"; echo "${v:-?}"; }
@@ -456,8 +483,8 @@ cat <<EOF
 ================ Rollout under load: results ================
 started            $STARTED_AT (load average before: $LOAD_BEFORE, at the end: $(cut -d' ' -f1-3 /proc/loadavg))
 machine            $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(free -h | awk '/^Mem:/ { print $2 " RAM" }')
-server             $APP_DIR (app jar sha256 $(sha256sum "$APP_DIR"/app/*.jar | cut -c1-12)), -Xmx$HEAP each
-setup              PostgreSQL 15 (one), replicas r1 r2 r3, HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }') roundrobin, check /q/health/ready inter 500ms fall 1 rise 2, retries 0
+server             ${APP_COPIED:-$APP_DIR}${APP_COPIED:+ (copied for this run)} (app jar sha256 $(sha256sum "$APP_DIR"/app/*.jar | cut -c1-12)), -Xmx$HEAP each
+setup              PostgreSQL 15 (one), replicas r1 r2 r3, HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }') roundrobin, check /q/health/ready (management ports ${MGMT_PORTS[*]}) inter 500ms fall 1 rise 2, retries 0
 load               wrk -t$THREADS -c$CONNECTIONS through HAProxy, POST /v2/models/$MODEL/infer x=3, $(load duration_s) s
 
 -- load (whole run: flips and restart) --

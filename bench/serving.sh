@@ -14,24 +14,33 @@
 # Then a summary: Turnout /predict throughput / Flask's at c=32 (target >= 20x), and Turnout's added latency at c=1
 # (p50 minus in-process p50; target <= 0.25 ms).
 #
+# The server runs as packaged (prod profile): health is asked on its management port, and the registry calls that set
+# the models up carry a bearer token generated for this run (only its SHA-256 is given to the server). Predictions
+# need no token.
+#
 # Environment (all optional):
-#   APP_DIR       the packaged server (default /tmp/serving-bench-app, a copy of target/quarkus-app)
-#   PORT          Turnout's HTTP port (default 18090); FLASK_PORT Flask's (default 18091); both on 127.0.0.1 only
+#   APP_DIR       run this packaged server as it is (a quarkus-app directory); by default the script copies
+#                 SOURCE_APP into its work dir and runs that copy, so a rebuild during the run cannot change it
+#   SOURCE_APP    what is copied when APP_DIR is not set (default target/quarkus-app of this repo: ./mvnw package)
+#   PORT          Turnout's HTTP port (default 18090); MGMT_PORT its management port, health (default 18092);
+#                 FLASK_PORT Flask's (default 18091); all on 127.0.0.1 only
 #   WARMUP        seconds of discarded load before each measured scenario (default 5)
 #   JIT_WARMUP    seconds of discarded load on each Turnout inference endpoint before the first scenario (default 2 x WARMUP)
 #   DURATION      seconds measured per scenario (default 15)
 #   CONNS         the high concurrency (default 32); WRK_THREADS wrk threads at that concurrency (default 2)
 #   N             in-process timed predictions (default 20000)
 #   JAVA_OPTS     extra JVM options for the server (default none: the server as packaged)
-#   KEEP=1        keep the work dir (server and Flask logs, every wrk output)
+#   KEEP=1        keep the work dir (server and Flask logs, every wrk output; not the server copy)
 #
 # The whole run takes about 5 minutes with the defaults. Every process it starts is stopped on exit, also on failure.
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
-APP_DIR="${APP_DIR:-/tmp/serving-bench-app}"
+APP_DIR="${APP_DIR:-}"
+SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 PORT="${PORT:-18090}"
+MGMT_PORT="${MGMT_PORT:-18092}"
 FLASK_PORT="${FLASK_PORT:-18091}"
 WARMUP="${WARMUP:-5}"
 JIT_WARMUP="${JIT_WARMUP:-$((2 * WARMUP))}"
@@ -43,6 +52,7 @@ JAVA_OPTS="${JAVA_OPTS:-}"
 PYTHON=/usr/bin/python3 # Debian's, with python3-flask and python3-torch
 MODELS="$REPO/src/test/resources/models"
 BASE="http://127.0.0.1:$PORT"
+MGMT="http://127.0.0.1:$MGMT_PORT"
 FLASK="http://127.0.0.1:$FLASK_PORT"
 
 READY_TIMEOUT=180 # s, server start until ready
@@ -56,14 +66,19 @@ for tool in curl jq wrk java awk timeout; do
 done
 [[ -x $PYTHON ]] || die "$PYTHON is missing"
 "$PYTHON" -c 'import flask, torch' 2>/dev/null || die "$PYTHON cannot import flask and torch (apt-get install python3-flask python3-torch)"
-[[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at $APP_DIR (cp -r target/quarkus-app $APP_DIR first)"
-for p in "$PORT" "$FLASK_PORT"; do
+if [[ -n $APP_DIR ]]; then
+    [[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at APP_DIR=$APP_DIR"
+else
+    [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
+fi
+for p in "$PORT" "$MGMT_PORT" "$FLASK_PORT"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$p/"; then die "something already answers on port $p"; fi
 done
 
 WORK="$(mktemp -d /tmp/turnout-serving.XXXXXX)"
 SERVER_PID=""
 FLASK_PID=""
+APP_COPIED=""
 
 stop() { # pid name: SIGTERM, wait, SIGKILL if it will not go
     local pid=$1 name=$2
@@ -100,6 +115,7 @@ cleanup() {
     set +e
     stop "$FLASK_PID" "Flask"
     stop_server
+    [[ -n $APP_COPIED ]] && rm -rf "$APP_DIR" # the server copy: never kept
     if [[ ${KEEP:-0} == 1 || $rc != 0 ]]; then
         log "kept $WORK"
     else
@@ -109,6 +125,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [[ -z $APP_DIR ]]; then
+    APP_DIR="$WORK/app"
+    log "copying $SOURCE_APP to $APP_DIR"
+    cp -r "$SOURCE_APP" "$APP_DIR"
+    APP_COPIED="$SOURCE_APP"
+fi
+APP_SHA="$(sha256sum "$APP_DIR"/app/*.jar | cut -c1-12)"
+# A bearer token for this run's registry calls: the server gets only its SHA-256; curl reads the header from a file
+# (mode 600), so the token is in no process's arguments.
+TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+TOKEN_SHA="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
+(umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth.header")
+AUTH=(-H "@$WORK/auth.header")
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 # How busy the machine is before we start (2 s of /proc/stat): this benchmark wants it to itself.
@@ -231,7 +261,7 @@ INPROC_ENGINE="$(sed -n 's/.* engine=//p' <<<"$INPROC_OUT")"
 [[ -n $INPROC_P50_MS && -n $INPROC_P99_MS ]] || die "cannot parse: $INPROC_OUT"
 
 # --- 2. Turnout ----------------------------------------------------------------------------------------------------
-log "starting Turnout from $APP_DIR on $BASE, data in $WORK/data"
+log "starting Turnout from $APP_DIR (app jar sha256 $APP_SHA) on $BASE, management on $MGMT, data in $WORK/data"
 mkdir -p "$WORK/data"
 (
     cd "$WORK"
@@ -239,11 +269,13 @@ mkdir -p "$WORK/data"
     unset QUARKUS_DATASOURCE_JDBC_URL
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
     exec java $JAVA_OPTS -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
+        -Dturnout.security.tokens.bench.sha256="$TOKEN_SHA" -Dturnout.security.tokens.bench.roles=publisher,operator,viewer \
         -Dquarkus.shutdown.delay-enabled=false -jar "$APP_DIR/quarkus-run.jar"
 ) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 deadline=$((SECONDS + READY_TIMEOUT))
-until curl -sf -o /dev/null --max-time 5 "$BASE/q/health/ready"; do
+until curl -sf -o /dev/null --max-time 5 "$MGMT/q/health/ready"; do
     kill -0 "$SERVER_PID" 2>/dev/null || { tail -50 "$WORK/server.log" >&2; die "Turnout exited during start-up"; }
     (( SECONDS < deadline )) || { tail -50 "$WORK/server.log" >&2; die "Turnout not ready after ${READY_TIMEOUT}s"; }
     sleep 1
@@ -252,9 +284,10 @@ log "Turnout ready"
 
 for model in linear:linear-v1.onnx mlp:mlp.onnx; do
     name=${model%%:*} file=${model#*:}
-    version="$(curl -sS -f --max-time 60 -F artifact=@"$MODELS/$file" "$BASE/api/models/$name/versions" | jq -r .version)" \
+    version="$(curl -sS -f --max-time 60 "${AUTH[@]}" -F artifact=@"$MODELS/$file" "$BASE/api/models/$name/versions" \
+        | jq -r .version)" \
         || die "uploading $file as $name failed"
-    curl -sS -f --max-time 60 -o /dev/null -X PUT -H 'Content-Type: application/json' -d "{\"version\":$version}" \
+    curl -sS -f --max-time 60 -o /dev/null "${AUTH[@]}" -X PUT -H 'Content-Type: application/json' -d "{\"version\":$version}" \
         "$BASE/api/models/$name/active" || die "activating $name v$version failed"
     log "$name v$version ($file) uploaded and active"
 done
@@ -348,7 +381,7 @@ echo "     endpoint); c=$CONNS with $WRK_THREADS wrk threads, c=1 with 1. Turnou
 echo "     answers 'Connection: ${FLASK_CONNECTION:-keep-alive}' (so wrk reconnects per request there). wrk and the server under test"
 echo "     share the machine's $(nproc) CPUs. Busy before the start: ${BUSY_BEFORE}%; load average before: $LOAD_BEFORE;"
 echo "     after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Turnout: $JAVA_VERSION, server as packaged in $APP_DIR, ONNX Runtime with 1 intra-op thread;"
+echo "Turnout: $JAVA_VERSION, server as packaged in ${APP_COPIED:-$APP_DIR} (app jar sha256 $APP_SHA), ONNX Runtime with 1 intra-op thread;"
 echo "         peak RSS ${SERVER_RSS} MiB, ${SERVER_ERRORS} ERROR lines in its log."
 echo "Flask:   $FLASK_VERSIONS, app.run(threaded=True)."
 echo

@@ -12,14 +12,19 @@
 # alive and logged no OutOfMemoryError; print a table, the upload's phases and the CPU use of every party.
 # Takes about 2 minutes on 2 CPUs. Needs curl, jq, psql, jcmd (JDK), and Debian's python3-onnx + python3-numpy.
 #
+# The server runs as packaged (prod profile): health is asked on its management port, and every /api call carries a
+# bearer token generated for this run (the server is given only its SHA-256).
+#
 # Environment (all optional):
-#   APP_DIR    the built server to run (default /tmp/turnout-bench-app, a copy of target/quarkus-app)
-#   PORT       HTTP port, bound to 127.0.0.1 (default 18080)
+#   APP_DIR    run this built server as it is (a quarkus-app directory); by default the script copies SOURCE_APP into
+#              its work dir and runs that copy, so a rebuild during the run cannot change it
+#   SOURCE_APP what is copied when APP_DIR is not set (default target/quarkus-app of this repo: ./mvnw package)
+#   PORT       HTTP port, bound to 127.0.0.1 (default 18080); MGMT_PORT the management port, health (default 18081)
 #   SIZE_MIB   model size in MiB (default 1100)
 #   HEAP       -Xmx for the server (default 256m)
 #   MODEL      use this existing .onnx instead of generating one (it is not deleted)
 #   WORK_ROOT  where the temporary work dir goes (default /tmp); model, copies and server data all live there
-#   KEEP=1     keep the work dir (server log, GC log, timeline) instead of deleting it
+#   KEEP=1     keep the work dir (server log, GC log, timeline; not the server copy) instead of deleting it
 #
 # Everything talks to 127.0.0.1 only. Every wait is bounded. The server is stopped with SIGTERM and the temporary
 # data deleted on exit, also on failure.
@@ -27,16 +32,19 @@ set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
-APP_DIR="${APP_DIR:-/tmp/turnout-bench-app}"
+APP_DIR="${APP_DIR:-}"
+SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 PORT="${PORT:-18080}"
+MGMT_PORT="${MGMT_PORT:-18081}"
 SIZE_MIB="${SIZE_MIB:-1100}"
 HEAP="${HEAP:-256m}"
 WORK_ROOT="${WORK_ROOT:-/tmp}"
 PYTHON=/usr/bin/python3 # Debian's, with python3-onnx and python3-numpy
 BASE="http://127.0.0.1:$PORT"
+MGMT="http://127.0.0.1:$MGMT_PORT"
 NAME=bench-large
 
-READY_TIMEOUT=180      # s, server start until /q/health/ready
+READY_TIMEOUT=180      # s, server start until /q/health/ready (management port)
 UPLOAD_TIMEOUT=1800    # s, each big transfer
 STOP_TIMEOUT=60        # s, SIGTERM until exit
 
@@ -49,10 +57,14 @@ for tool in curl jq psql jcmd java sha256sum awk; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 [[ -x $PYTHON ]] || die "$PYTHON is missing"
-[[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at $APP_DIR (cp -r target/quarkus-app $APP_DIR first)"
-if curl -s -o /dev/null --max-time 2 "$BASE/"; then
-    die "something already answers on port $PORT"
+if [[ -n $APP_DIR ]]; then
+    [[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at APP_DIR=$APP_DIR"
+else
+    [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
 fi
+for p in "$PORT" "$MGMT_PORT"; do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$p/"; then die "something already answers on port $p"; fi
+done
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "$WORK_ROOT/turnout-upload-bench.XXXXXX")"
@@ -62,6 +74,7 @@ GC_LOG="$WORK/gc.log"
 TIMELINE="$WORK/timeline.tsv"
 SERVER_PID=""
 SAMPLER_PID=""
+APP_COPIED=""
 
 cleanup() {
     local rc=$?
@@ -95,6 +108,7 @@ cleanup() {
             kill -0 "$pgpid" 2>/dev/null && kill -KILL "$pgpid"
         fi
     fi
+    [[ -n $APP_COPIED ]] && rm -rf "$APP_DIR" # the server copy: never kept
     if [[ ${KEEP:-0} == 1 ]]; then
         log "kept $WORK"
     else
@@ -104,6 +118,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [[ -z $APP_DIR ]]; then
+    APP_DIR="$WORK/app"
+    log "copying $SOURCE_APP to $APP_DIR"
+    cp -r "$SOURCE_APP" "$APP_DIR"
+    APP_COPIED="$SOURCE_APP"
+fi
+APP_SHA="$(sha256sum "$APP_DIR"/app/*.jar | cut -c1-12)"
+# A bearer token for this run's /api calls: the server gets only its SHA-256; curl reads the header from a file
+# (mode 600), so the token is in no process's arguments.
+TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+TOKEN_SHA="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
+(umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth.header")
+AUTH=(-H "@$WORK/auth.header")
 
 # --- 1. the model -------------------------------------------------------------------------------------------------
 if [[ -n ${MODEL:-} ]]; then
@@ -134,7 +162,7 @@ rm -f "$WORK/copy.onnx"; sync
 log "cp: ${T_CP}s; cp + fsync: ${T_CPSYNC}s"
 
 # --- 3. the server --------------------------------------------------------------------------------------------------
-log "starting the server from $APP_DIR with -Xmx$HEAP, data in $DATA, port $PORT"
+log "starting the server from $APP_DIR (app jar sha256 $APP_SHA) with -Xmx$HEAP, data in $DATA, port $PORT, management port $MGMT_PORT"
 mkdir -p "$DATA"
 (
     cd "$WORK"
@@ -142,12 +170,14 @@ mkdir -p "$DATA"
     unset QUARKUS_DATASOURCE_JDBC_URL
     exec java -Xmx"$HEAP" -Xlog:gc:file="$GC_LOG" \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
+        -Dturnout.security.tokens.bench.sha256="$TOKEN_SHA" -Dturnout.security.tokens.bench.roles=publisher,operator,viewer \
         -jar "$APP_DIR/quarkus-run.jar"
 ) >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 
 deadline=$((SECONDS + READY_TIMEOUT))
-until curl -sf -o /dev/null --max-time 5 "$BASE/q/health/ready"; do
+until curl -sf -o /dev/null --max-time 5 "$MGMT/q/health/ready"; do
     kill -0 "$SERVER_PID" 2>/dev/null || { tail -50 "$SERVER_LOG" >&2; die "the server exited during start-up"; }
     (( SECONDS < deadline )) || { tail -50 "$SERVER_LOG" >&2; die "not ready after ${READY_TIMEOUT}s"; }
     sleep 1
@@ -192,7 +222,7 @@ PG_VERSION="$(psql_q -c 'SHOW server_version')"
 log "PostgreSQL $PG_VERSION: $PG_SETTINGS"
 
 # Warm-up: one tiny upload, so ONNX Runtime's and DJL's one-time start-up is not billed to the big upload.
-curl -sS -f -o /dev/null --max-time 120 -F artifact=@"$REPO/src/test/resources/models/linear-v1.onnx" \
+curl -sS -f -o /dev/null --max-time 120 "${AUTH[@]}" -F artifact=@"$REPO/src/test/resources/models/linear-v1.onnx" \
     "$BASE/api/models/bench-warmup/versions" || die "the warm-up upload failed"
 
 # --- 4. the upload ------------------------------------------------------------------------------------------------
@@ -226,7 +256,7 @@ CPU_UP0="$(cpu_snapshot)"
 UP_T0=$(now)
 CURL_UP="$(curl -sS -o "$WORK/upload.json" --max-time "$UPLOAD_TIMEOUT" \
     -w '%{http_code} %{time_total} %{time_pretransfer} %{time_starttransfer} %{size_upload}' \
-    -F artifact=@"$MODEL" "$BASE/api/models/$NAME/versions")" || die "curl failed: $CURL_UP"
+    "${AUTH[@]}" -F artifact=@"$MODEL" "$BASE/api/models/$NAME/versions")" || die "curl failed: $CURL_UP"
 UP_T1=$(now)
 CPU_UP1="$(cpu_snapshot)"
 sleep 0.5
@@ -247,7 +277,7 @@ log "upload verified: version $GOT_VERSION, sha256 and size_bytes match the file
 log "downloading it back"
 CURL_DOWN="$(curl -sS -D "$WORK/download.headers" -o "$WORK/download.onnx" --max-time "$UPLOAD_TIMEOUT" \
     -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}' \
-    "$BASE/api/models/$NAME/versions/$GOT_VERSION/artifact")" || die "curl failed: $CURL_DOWN"
+    "${AUTH[@]}" "$BASE/api/models/$NAME/versions/$GOT_VERSION/artifact")" || die "curl failed: $CURL_DOWN"
 read -r DOWN_CODE T_DOWN DOWN_FIRSTBYTE DOWN_BYTES <<<"$CURL_DOWN"
 T_DOWN="$(awk -v t="$T_DOWN" 'BEGIN { printf "%.2f", t }')"
 [[ $DOWN_CODE == 200 ]] || die "download answered $DOWN_CODE"
@@ -317,6 +347,7 @@ ratio() { awk -v base="$1" -v s="$2" 'BEGIN { printf "%.2f", base / s }'; } # th
 
 echo
 echo "Large upload: $SIZE bytes ($(awk -v b="$SIZE" 'BEGIN { printf "%.1f", b / 1048576 }') MiB), server -Xmx$HEAP (MaxHeapSize=$MAX_HEAP), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Server: ${APP_COPIED:-$APP_DIR} (app jar sha256 $APP_SHA)"
 echo "PostgreSQL $PG_VERSION (embedded): $PG_SETTINGS"
 echo "Load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo

@@ -32,6 +32,8 @@ set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 APP_DIR="${APP_DIR:-}"
 SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 PORT="${PORT:-18080}"
@@ -119,19 +121,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ -z $APP_DIR ]]; then
-    APP_DIR="$WORK/app"
-    log "copying $SOURCE_APP to $APP_DIR"
-    cp -r "$SOURCE_APP" "$APP_DIR"
-    APP_COPIED="$SOURCE_APP"
-fi
-APP_SHA="$(sha256sum "$APP_DIR"/app/*.jar | cut -c1-12)"
-# A bearer token for this run's /api calls: the server gets only its SHA-256; curl reads the header from a file
-# (mode 600), so the token is in no process's arguments.
-TOKEN="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-TOKEN_SHA="$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"
-(umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth.header")
-AUTH=(-H "@$WORK/auth.header")
+prepare_server_copy
+make_run_token
 
 # --- 1. the model -------------------------------------------------------------------------------------------------
 if [[ -n ${MODEL:-} ]]; then

@@ -35,7 +35,6 @@ public class ActivationListener {
     private final Optional<String> username;
     private final Optional<String> password;
     private volatile boolean running;
-    private volatile boolean listening;
     private Thread thread;
 
     public ActivationListener(ModelServer server,
@@ -46,10 +45,6 @@ public class ActivationListener {
         this.url = url;
         this.username = username;
         this.password = password;
-    }
-
-    public boolean isListening() {
-        return listening;
     }
 
     void start(@Observes StartupEvent event) {
@@ -76,7 +71,6 @@ public class ActivationListener {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
-                listening = true;
                 backoff = 500;
                 LOG.debugf("Listening for activations on %s", CHANNEL);
                 catchUp();
@@ -92,7 +86,6 @@ public class ActivationListener {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                listening = false;
                 if (running) {
                     LOG.warnf("Lost the activation channel (%s); reconnecting in %d ms", e.getMessage(), backoff);
                     sleep(backoff);
@@ -100,7 +93,6 @@ public class ActivationListener {
                 }
             }
         }
-        listening = false;
     }
 
     private void refresh(String model) {

@@ -55,10 +55,6 @@ public class ReplicaTracker {
         this.replicaId = this.config.replicaId().orElseGet(ReplicaTracker::defaultId);
     }
 
-    public String replicaId() {
-        return replicaId;
-    }
-
     void start(@Observes StartupEvent event) {
         LOG.infof("This replica is '%s'", replicaId);
         heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -40,9 +40,6 @@ public final class ServedModel {
         return meters;
     }
 
-    LoadedModel loaded() {
-        return model;
-    }
 
     public String name() {
         return version.model();

@@ -97,7 +97,7 @@ public class ActivationListener {
 
     private void refresh(String model) {
         try {
-            server.refresh(model);
+            server.refresh(model, false);
         } catch (RuntimeException e) {
             LOG.warnf("Could not serve the new active version of %s yet (%s); the reconcile loop retries", model,
                     e.getMessage());

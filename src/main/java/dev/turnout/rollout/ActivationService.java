@@ -59,7 +59,7 @@ public class ActivationService {
 
     private Outcome afterCommit(String name, ActivationRecord activation, Duration wait) {
         meters.counter("turnout.flips", "model", name, "kind", activation.kind()).increment();
-        server.refresh(name); // this replica loads now; the others were notified by the commit
+        server.refresh(name, true); // this replica loads now; the others were notified by the commit
         Instant deadline = Instant.now().plus(wait);
         while (true) {
             List<ReplicaState> states = replicas.states(name);

@@ -125,7 +125,7 @@ public class ModelServer {
                 for (ServableVersion version : versions) {
                     startup = new StartupProgress(false, loaded, versions.size(), "loading " + version.model()
                             + " version " + version.version());
-                    if (serve(version)) {
+                    if (serve(version, true)) {
                         loaded++;
                     }
                 }
@@ -145,12 +145,7 @@ public class ModelServer {
         List<ServableVersion> versions = registry.activeVersions();
         Set<String> names = versions.stream().map(ServableVersion::model).collect(Collectors.toSet());
         for (ServableVersion version : versions) {
-            LoadFailure failure = failures.get(version.model());
-            boolean backingOff = failure != null && failure.version() == version.version()
-                    && Instant.now().isBefore(failure.nextAttempt());
-            if (!backingOff) {
-                serve(version);
-            }
+            serve(version, false);
         }
         for (String name : List.copyOf(active.keySet())) {
             if (!names.contains(name)) {
@@ -169,9 +164,13 @@ public class ModelServer {
         }
     }
 
-    /** Re-reads one model's active version and serves it now (used right after a flip on this replica). */
-    public void refresh(String name) {
-        registry.activeVersion(name).ifPresent(this::serve);
+    /**
+     * Re-reads one model's active version and serves it now. A flip on this replica passes {@code retryFailed}: the
+     * operator asked, so a version that failed before is tried again. A notification does not: when it arrives just
+     * after this replica's own attempt failed, trying again would only report LOADING over the fresh FAILED.
+     */
+    public void refresh(String name, boolean retryFailed) {
+        registry.activeVersion(name).ifPresent(version -> serve(version, retryFailed));
     }
 
     private void reconcileQuietly() {
@@ -184,16 +183,23 @@ public class ModelServer {
 
     /**
      * Makes {@code version} the one serving its model: loads and warms it while the current one keeps serving, then
-     * swaps and retires the old one. On failure the old one keeps serving.
+     * swaps and retires the old one. On failure the old one keeps serving. Unless {@code retryFailed}, a version
+     * whose last attempt failed waits out its backoff (checked under the model's lock, so two callers racing on one
+     * flip try once).
      *
      * @return whether {@code version} is now being served
      */
-    boolean serve(ServableVersion version) {
+    boolean serve(ServableVersion version, boolean retryFailed) {
         String name = version.model();
         synchronized (lockFor(name)) {
             ServedModel current = active.get(name);
             if (current != null && current.version() == version.version()) {
                 return true;
+            }
+            LoadFailure failure = failures.get(name);
+            if (!retryFailed && failure != null && failure.version() == version.version()
+                    && Instant.now().isBefore(failure.nextAttempt())) {
+                return false;
             }
             Integer serving = current == null ? null : current.version();
             fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.LOADING, null));

@@ -20,3 +20,25 @@ make_run_token() {
     (umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$WORK/auth.header")
     AUTH=(-H "@$WORK/auth.header")
 }
+
+# Installs the Debian packages a benchmark needs and this machine lacks (as root, through apt-get: Debian's archive is
+# reachable from the benchmark machines); anything else stops the run with the list to install by hand.
+ensure_debian_packages() {
+    local missing=() package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    (( ${#missing[@]} == 0 )) && return 0
+    if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+        die "missing Debian packages: ${missing[*]} (apt-get install ${missing[*]})"
+    fi
+    log "installing the missing Debian packages: ${missing[*]}"
+    local apt_log
+    apt_log="$(mktemp /tmp/turnout-bench-apt.XXXXXX)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$apt_log" 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$apt_log" 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$apt_log" 2>&1 \
+            || { tail -20 "$apt_log" >&2; die "apt-get install ${missing[*]} failed"; }
+    fi
+    rm -f "$apt_log"
+}

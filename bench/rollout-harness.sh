@@ -74,6 +74,7 @@ log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "HARNESS ERROR: $*"; exit 2; }
 ms_now() { date +%s%3N; }
 
+ensure_debian_packages curl jq haproxy wrk postgresql-15
 for tool in java curl jq haproxy wrk awk runuser; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done

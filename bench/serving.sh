@@ -63,6 +63,7 @@ STOP_TIMEOUT=40   # s, SIGTERM until exit
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
+ensure_debian_packages curl jq wrk python3-flask python3-torch
 for tool in curl jq wrk java awk timeout; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done

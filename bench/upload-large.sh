@@ -55,6 +55,7 @@ die() { log "FAIL: $*"; exit 1; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+ensure_debian_packages curl jq postgresql-client-15 python3-onnx python3-numpy
 for tool in curl jq psql jcmd java sha256sum awk; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done

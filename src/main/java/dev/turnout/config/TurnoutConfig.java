@@ -100,7 +100,14 @@ public interface TurnoutConfig {
         @WithDefault("0")
         int predictorsPerModel();
 
-        /** Requests that may wait for a busy model's predictor; the next gets 503 with Retry-After. Default 128. */
+        /** Threads that run predictions (all models together). 0 means one per CPU core. Default 0. */
+        @WithDefault("0")
+        int inferenceThreads();
+
+        /**
+         * Prediction requests that may wait for an inference thread (and, per model, for a busy predictor); the next
+         * gets 503 with Retry-After. Default 128.
+         */
         @WithDefault("128")
         int maxQueuedRequests();
 

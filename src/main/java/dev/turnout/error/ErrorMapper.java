@@ -47,7 +47,7 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response overloaded(OverloadedException e) {
-        return Response.fromResponse(respond(ErrorCode.OVERLOADED, "the model is at capacity (" + e.getMessage()
+        return Response.fromResponse(respond(ErrorCode.OVERLOADED, "at capacity (" + e.getMessage()
                 + "); retry shortly")).header("Retry-After", "1").build();
     }
 

@@ -61,6 +61,7 @@ public class RegistryService {
         return rows.stream().map(row -> info((Model) row[0], (Integer) row[1], (Long) row[2])).toList();
     }
 
+    @Transactional(Transactional.TxType.REQUIRED) // also called from prediction threads (404 for unknown models)
     public ModelInfo getModel(String name) {
         return info(findModel(name));
     }

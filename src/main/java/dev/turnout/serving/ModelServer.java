@@ -399,6 +399,14 @@ public class ModelServer {
         }
     }
 
+    /**
+     * Whether a request for {@code version} of {@code name} (null: the active one) can be answered from memory, with no
+     * load and no database query.
+     */
+    public boolean isLoaded(String name, Integer version) {
+        return version == null ? active.containsKey(name) : servedVersion(name, version).isPresent();
+    }
+
     public Optional<ServedModel> servedActive(String name) {
         return Optional.ofNullable(active.get(name));
     }

@@ -9,6 +9,7 @@ import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -135,7 +136,7 @@ public class OipResource {
     @Path("/models/{name}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (active version)")
-    public Response infer(@RestPath String name, byte[] body) {
+    public Uni<Response> infer(@RestPath String name, byte[] body) {
         return infer(name, null, body);
     }
 
@@ -143,14 +144,13 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (a given version, loaded on demand)")
-    public Response inferVersion(@RestPath String name, @RestPath String version, byte[] body) {
+    public Uni<Response> inferVersion(@RestPath String name, @RestPath String version, byte[] body) {
         return infer(name, version, body);
     }
 
-    private Response infer(String name, String version, byte[] body) {
-        var json = predictions.read(body);
+    private Uni<Response> infer(String name, String version, byte[] body) {
         var limits = predictions.limits();
-        return predictions.serve(name, version, lease -> {
+        return predictions.serve(name, version, body, json -> lease -> {
             ServedModel model = lease.model();
             OipCodec.Request request = OipCodec.decode(json, model.signature(), limits.maxInputs(),
                     limits.maxTensorElements());

@@ -2,7 +2,10 @@ package dev.turnout.serving.rest;
 
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import dev.turnout.security.Roles;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -16,6 +19,7 @@ import dev.turnout.engine.Tensor;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryRules;
+import dev.turnout.serving.InferenceExecutor;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
 import dev.turnout.serving.ServingMetrics;
@@ -25,9 +29,13 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
-/** What every prediction endpoint shares: bounded body reading, leasing the model, running it, answer headers. */
+/**
+ * What every prediction endpoint shares: one hand-off off the event loop, bounded body parsing, leasing the model,
+ * running it, answer headers.
+ */
 @ApplicationScoped
 public class Predictions {
 
@@ -38,14 +46,19 @@ public class Predictions {
     private static final Logger LOG = Logger.getLogger(Predictions.class);
 
     private final ModelServer server;
+    private final InferenceExecutor inference;
     private final TurnoutConfig.Serving limits;
     private final ObjectMapper reader;
     private final SecurityIdentity identity;
+    private final CurrentIdentityAssociation identities;
     private final boolean requireToken;
 
-    public Predictions(ModelServer server, TurnoutConfig config, SecurityIdentity identity) {
+    public Predictions(ModelServer server, InferenceExecutor inference, TurnoutConfig config,
+                       SecurityIdentity identity, CurrentIdentityAssociation identities) {
         this.server = server;
+        this.inference = inference;
         this.identity = identity;
+        this.identities = identities;
         this.requireToken = config.security().enabled() && config.security().predictionsRequireToken();
         this.limits = config.serving();
         this.reader = new ObjectMapper(JsonFactory.builder()
@@ -62,11 +75,10 @@ public class Predictions {
     }
 
     /**
-     * Parses a request body. Bodies arrive whole (read by the I/O thread before the request is handed to a worker,
-     * which saves two thread hand-offs per prediction); {@link dev.turnout.http.BodyLimits} has already refused any
-     * over the size limit or without a Content-Length.
+     * Parses a request body; {@link dev.turnout.http.BodyLimits} has already refused any over the size limit or
+     * without a Content-Length.
      */
-    JsonNode read(byte[] body) {
+    private JsonNode read(byte[] body) {
         long limit = limits.maxRequestSize().asLongValue();
         if (body == null || body.length == 0) {
             throw TurnoutException.invalid("the request body is empty; send a JSON object");
@@ -89,14 +101,62 @@ public class Predictions {
         }
     }
 
+    /** One prediction protocol: checks a parsed request's shape, then answers it with a leased version. */
+    interface Protocol {
+        /**
+         * Checks what can be checked before a model is leased (a malformed request is refused even for an unknown
+         * model) and returns what decodes, runs and encodes the request against the leased version.
+         */
+        Function<ServedModel.Lease, Object> prepare(JsonNode request);
+    }
+
     /**
-     * Serves one prediction: leases the version (active, or the one named), lets {@code handler} decode, run and
-     * encode against it, records the outcome and latency for that version, and answers with the headers naming it.
+     * Serves one prediction. The endpoints calling this are non-blocking, so Quarkus REST buffers the body on the I/O
+     * thread (a blocking endpoint would read it on the worker, which then waits twice for the I/O thread); everything
+     * else, from the access check and the JSON parse to the answer, runs on one thread off the event loop: an
+     * inference thread when the version is in memory, else a worker (see {@link #executorFor}).
      */
-    Response serve(String name, String version, Function<ServedModel.Lease, Object> handler) {
-        checkAccess();
+    Uni<Response> serve(String name, String version, byte[] body, Protocol protocol) {
+        Uni<SecurityIdentity> caller = requireToken ? identities.getDeferredIdentity() : Uni.createFrom().nullItem();
+        return caller.onItem().transformToUni(identity -> Uni.createFrom().<Response>emitter(answer -> {
+            try {
+                executorFor(name, version).execute(() -> {
+                    try {
+                        answer.complete(serveNow(identity, name, version, body, protocol));
+                    } catch (RuntimeException e) {
+                        answer.fail(e);
+                    }
+                });
+            } catch (OverloadedException e) {
+                answer.fail(e);
+            }
+        }));
+    }
+
+    /**
+     * Versions in memory run on the inference threads. Anything that may load a version or ask the database (an
+     * unknown model or version, one not loaded yet) runs on a Quarkus worker instead, so it never holds an inference
+     * thread for long.
+     */
+    private Executor executorFor(String name, String version) {
+        Integer number = null;
+        if (version != null) {
+            try {
+                number = Integer.valueOf(version);
+            } catch (NumberFormatException e) {
+                return Infrastructure.getDefaultWorkerPool(); // refused there, with the usual message
+            }
+        }
+        return server.isLoaded(name, number) ? inference : Infrastructure.getDefaultWorkerPool();
+    }
+
+    private Response serveNow(SecurityIdentity caller, String name, String version, byte[] body, Protocol protocol) {
+        if (requireToken) {
+            checkRole(caller);
+        }
         RegistryRules.checkModelName(name);
         Integer number = version == null ? null : RegistryRules.checkVersionNumber(version);
+        Function<ServedModel.Lease, Object> handler = protocol.prepare(read(body));
         try (ServedModel.Lease lease = number == null ? server.lease(name) : server.lease(name, number)) {
             ServedModel model = lease.model();
             long start = System.nanoTime();
@@ -134,15 +194,21 @@ public class Predictions {
         }
     }
 
-    /** With turnout.security.predictions-require-token, predictions and metadata need the predictor role. */
+    /**
+     * With turnout.security.predictions-require-token, predictions and metadata need the predictor role. For the
+     * blocking metadata endpoints; predictions check the identity they resolved without blocking.
+     */
     void checkAccess() {
-        if (!requireToken) {
-            return;
+        if (requireToken) {
+            checkRole(identity);
         }
-        if (identity.isAnonymous()) {
+    }
+
+    private static void checkRole(SecurityIdentity caller) {
+        if (caller == null || caller.isAnonymous()) {
             throw new UnauthorizedException();
         }
-        if (!identity.hasRole(Roles.PREDICTOR)) {
+        if (!caller.hasRole(Roles.PREDICTOR)) {
             throw new ForbiddenException();
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.TurnoutException;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,20 +37,21 @@ public class SimplePredictResource {
             description = "Serves the active version of turnout.serving.default-model. The body is {\"example\": X} or "
                     + "(Lambda style) {\"input_data\": X}; X is nested arrays for a single-input model, or an object "
                     + "keyed by input name.")
-    public Response predict(byte[] body) {
+    public Uni<Response> predict(byte[] body) {
         String name = defaultModel.orElseThrow(() -> TurnoutException.notFound("POST /predict serves the model named "
                 + "by turnout.serving.default-model (env TURNOUT_SERVING_DEFAULT_MODEL), which is not set"));
-        JsonNode json = predictions.read(body);
-        boolean example = json.has("example");
-        if (!json.isObject() || example == json.has("input_data")) {
-            throw TurnoutException.invalid("send {\"example\": [[...]]} or {\"input_data\": [[...]]}");
-        }
-        JsonNode value = json.get(example ? "example" : "input_data");
-        String what = example ? "'example'" : "'input_data'";
-        return predictions.serve(name, null, lease -> {
-            Tensor[] inputs = SimpleCodec.columns(value, lease.model().signature(),
-                    predictions.limits().maxTensorElements(), what);
-            return Map.of("prediction", SimpleCodec.columnsOut(predictions.run(lease, inputs)));
+        return predictions.serve(name, null, body, json -> {
+            boolean example = json.has("example");
+            if (!json.isObject() || example == json.has("input_data")) {
+                throw TurnoutException.invalid("send {\"example\": [[...]]} or {\"input_data\": [[...]]}");
+            }
+            JsonNode value = json.get(example ? "example" : "input_data");
+            String what = example ? "'example'" : "'input_data'";
+            return lease -> {
+                Tensor[] inputs = SimpleCodec.columns(value, lease.model().signature(),
+                        predictions.limits().maxTensorElements(), what);
+                return Map.of("prediction", SimpleCodec.columnsOut(predictions.run(lease, inputs)));
+            };
         });
     }
 }

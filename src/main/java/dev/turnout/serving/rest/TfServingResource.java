@@ -11,6 +11,7 @@ import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -50,7 +51,7 @@ public class TfServingResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (active version)", description = "{\"instances\": [...]} answers {\"predictions\": [...]}; "
             + "{\"inputs\": ...} answers {\"outputs\": ...}.")
-    public Response predict(@RestPath String name, byte[] body) {
+    public Uni<Response> predict(@RestPath String name, byte[] body) {
         return predict(name, null, body);
     }
 
@@ -58,7 +59,7 @@ public class TfServingResource {
     @Path("/{name}/versions/{version}:predict")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (a given version, loaded on demand)")
-    public Response predictVersion(@RestPath String name, @RestPath String version, byte[] body) {
+    public Uni<Response> predictVersion(@RestPath String name, @RestPath String version, byte[] body) {
         return predict(name, version, body);
     }
 
@@ -100,27 +101,28 @@ public class TfServingResource {
                 RegistryRules.checkVersionNumber(version)));
     }
 
-    private Response predict(String name, String version, byte[] body) {
-        JsonNode json = predictions.read(body);
-        if (!json.isObject()) {
-            throw TurnoutException.invalid("the request must be a JSON object with 'instances' or 'inputs'");
-        }
-        JsonNode signatureName = json.get("signature_name");
-        if (signatureName != null && !SIGNATURE_NAME.equals(signatureName.asText())) {
-            throw TurnoutException.invalid("unknown signature_name; this model has only '" + SIGNATURE_NAME + "'");
-        }
-        boolean rows = json.has("instances");
-        if (rows == json.has("inputs")) {
-            throw TurnoutException.invalid("send exactly one of 'instances' (row format) or 'inputs' (columnar format)");
-        }
+    private Uni<Response> predict(String name, String version, byte[] body) {
         int maxElements = predictions.limits().maxTensorElements();
-        return predictions.serve(name, version, lease -> {
-            ServedModel model = lease.model();
-            Tensor[] inputs = rows ? SimpleCodec.rows(json.get("instances"), model.signature(), maxElements)
-                    : SimpleCodec.columns(json.get("inputs"), model.signature(), maxElements, "'inputs'");
-            Tensor[] outputs = predictions.run(lease, inputs);
-            return rows ? Map.of("predictions", SimpleCodec.rowsOut(outputs))
-                    : Map.of("outputs", SimpleCodec.columnsOut(outputs));
+        return predictions.serve(name, version, body, json -> {
+            if (!json.isObject()) {
+                throw TurnoutException.invalid("the request must be a JSON object with 'instances' or 'inputs'");
+            }
+            JsonNode signatureName = json.get("signature_name");
+            if (signatureName != null && !SIGNATURE_NAME.equals(signatureName.asText())) {
+                throw TurnoutException.invalid("unknown signature_name; this model has only '" + SIGNATURE_NAME + "'");
+            }
+            boolean rows = json.has("instances");
+            if (rows == json.has("inputs")) {
+                throw TurnoutException.invalid("send exactly one of 'instances' (row format) or 'inputs' (columnar format)");
+            }
+            return lease -> {
+                ServedModel model = lease.model();
+                Tensor[] inputs = rows ? SimpleCodec.rows(json.get("instances"), model.signature(), maxElements)
+                        : SimpleCodec.columns(json.get("inputs"), model.signature(), maxElements, "'inputs'");
+                Tensor[] outputs = predictions.run(lease, inputs);
+                return rows ? Map.of("predictions", SimpleCodec.rowsOut(outputs))
+                        : Map.of("outputs", SimpleCodec.columnsOut(outputs));
+            };
         });
     }
 

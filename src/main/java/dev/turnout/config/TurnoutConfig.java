@@ -111,6 +111,13 @@ public interface TurnoutConfig {
         @WithDefault("128")
         int maxQueuedRequests();
 
+        /**
+         * Models that may have an active version at once (every replica loads each); a flip that would activate one
+         * more is refused (409). Default 64.
+         */
+        @WithDefault("64")
+        int maxActiveModels();
+
         /** Non-active versions kept loaded for {@code /versions/{v}} requests, least recently used evicted. Default 2. */
         @WithDefault("2")
         int versionCacheSize();

@@ -21,6 +21,7 @@ public class Activation extends PanacheEntityBase {
 
     public static final String ACTIVATE = "activate";
     public static final String ROLLBACK = "rollback";
+    public static final String DEACTIVATE = "deactivate";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -30,8 +31,9 @@ public class Activation extends PanacheEntityBase {
     @JoinColumn(name = "model_id", nullable = false, updatable = false)
     public Model model;
 
-    @Column(nullable = false, updatable = false)
-    public int version;
+    /** Null for a deactivation. */
+    @Column(updatable = false)
+    public Integer version;
 
     @Column(name = "previous_version", updatable = false)
     public Integer previousVersion;

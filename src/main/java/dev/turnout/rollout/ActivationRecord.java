@@ -2,7 +2,7 @@ package dev.turnout.rollout;
 
 import java.time.Instant;
 
-/** An activation as the API shows it. */
-public record ActivationRecord(int version, Integer previousVersion, String kind, String actor, String reason,
+/** An activation as the API shows it; {@code version} is null for a deactivation. */
+public record ActivationRecord(Integer version, Integer previousVersion, String kind, String actor, String reason,
                                boolean forced, Instant createdAt) {
 }

@@ -53,6 +53,12 @@ public class ActivationService {
         return afterCommit(name, activation, wait);
     }
 
+    public Outcome deactivate(String name, String actor, String reason, Duration wait) {
+        ActivationRecord activation = rollout.deactivate(name, actor, reason);
+        LOG.infof("%s deactivated %s (was serving version %d)", actor, name, activation.previousVersion());
+        return afterCommit(name, activation, wait);
+    }
+
     public ModelStatus status(String name) {
         return new ModelStatus(registry.getModel(name), replicas.states(name), null);
     }
@@ -63,9 +69,10 @@ public class ActivationService {
         Instant deadline = Instant.now().plus(wait);
         while (true) {
             List<ReplicaState> states = replicas.states(name);
-            boolean converged = !states.isEmpty() && states.stream().allMatch(s -> s.serves(activation.version()));
-            boolean settled = states.stream().allMatch(s -> s.serves(activation.version())
-                    || ("FAILED".equals(s.state()) && Integer.valueOf(activation.version()).equals(s.target())));
+            Integer version = activation.version(); // null: deactivated, converged once no replica serves the model
+            boolean converged = !states.isEmpty() && states.stream().allMatch(s -> s.reached(version));
+            boolean settled = states.stream().allMatch(s -> s.reached(version)
+                    || ("FAILED".equals(s.state()) && version != null && version.equals(s.target())));
             if (converged || settled || !Instant.now().isBefore(deadline)) {
                 return new Outcome(new ModelStatus(registry.getModel(name), states, activation), converged);
             }

@@ -9,4 +9,9 @@ public record ReplicaState(String replica, Integer serving, Integer target, Stri
     public boolean serves(int version) {
         return serving != null && serving == version;
     }
+
+    /** Serves {@code version}, or (null) serves nothing of the model any more. */
+    public boolean reached(Integer version) {
+        return version == null ? serving == null : serves(version);
+    }
 }

@@ -22,9 +22,11 @@ import java.util.Optional;
 public class RolloutService {
 
     private final TurnoutConfig.Rollout config;
+    private final int maxActiveModels;
 
     public RolloutService(TurnoutConfig config) {
         this.config = config.rollout();
+        this.maxActiveModels = config.serving().maxActiveModels();
     }
 
     @Transactional
@@ -52,6 +54,7 @@ public class RolloutService {
                 throw TurnoutException.conflict(problem);
             });
         }
+        checkRoomFor(model);
         Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
                 request.reason(), request.force());
         model.activeVersion = request.version();
@@ -65,17 +68,52 @@ public class RolloutService {
         Activation last = latest(model).orElseThrow(() -> TurnoutException.conflict("model '" + name
                 + "' has never been activated; there is nothing to roll back to"));
         if (last.previousVersion == null) {
-            throw TurnoutException.conflict("version " + last.version + " was the first active version of '" + name
-                    + "'; there is nothing to roll back to");
+            throw TurnoutException.conflict("version " + last.version + " was activated when '" + name
+                    + "' had no active version; there is nothing to roll back to");
         }
         int target = last.previousVersion;
         if (ModelVersion.count("model = ?1 and version = ?2", model, target) == 0) {
             throw TurnoutException.conflict("the previous active version " + target + " has been deleted; activate a "
                     + "version explicitly");
         }
+        checkRoomFor(model);
         Activation activation = record(model, target, model.activeVersion, Activation.ROLLBACK, actor, reason, false);
         model.activeVersion = target;
         return activation.record();
+    }
+
+    /**
+     * Takes a model out of service: it keeps its versions but has no active version, so every replica unloads it.
+     * Recorded in the history; a rollback brings the version back.
+     */
+    @Transactional
+    public ActivationRecord deactivate(String name, String actor, String reason) {
+        Model model = lockModel(name);
+        if (model.activeVersion == null) {
+            throw TurnoutException.conflict("model '" + name + "' has no active version; there is nothing to deactivate");
+        }
+        Activation activation = record(model, null, model.activeVersion, Activation.DEACTIVATE, actor, reason, false);
+        model.activeVersion = null;
+        return activation.record();
+    }
+
+    /**
+     * A model about to become active takes one of turnout.serving.max-active-models places, since every replica loads
+     * every active model. An advisory lock (always taken after the model row's) serialises the count, so two models
+     * cannot both take the last place.
+     */
+    private void checkRoomFor(Model model) {
+        if (model.activeVersion != null) {
+            return;
+        }
+        Model.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('turnout.active-models'))")
+                .getSingleResult();
+        long active = Model.count("activeVersion is not null");
+        if (active >= maxActiveModels) {
+            throw TurnoutException.conflict(active + " models are active, the most allowed "
+                    + "(turnout.serving.max-active-models=" + maxActiveModels + "; every replica loads each of them); "
+                    + "deactivate one with DELETE /api/models/{name}/active first");
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -94,7 +132,7 @@ public class RolloutService {
         return Arrays.stream(guards.split(",")).map(MetricRequirement::parse).toList();
     }
 
-    private static Activation record(Model model, int version, Integer previous, String kind, String actor,
+    private static Activation record(Model model, Integer version, Integer previous, String kind, String actor,
                                      String reason, boolean forced) {
         Activation activation = new Activation();
         activation.model = model;

@@ -149,28 +149,35 @@ public class ModelServer {
         }
         for (String name : List.copyOf(active.keySet())) {
             if (!names.contains(name)) {
-                synchronized (lockFor(name)) {
-                    ServedModel gone = active.remove(name);
-                    if (gone != null) {
-                        LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
-                        drain(gone);
-                        fire(new ServingEvent(name, null, null, ServingEvent.State.SERVING, null));
-                        if (metrics != null) {
-                            metrics.serving(name, 0);
-                        }
-                    }
+                unload(name);
+            }
+        }
+    }
+
+    /** The model has no active version any more (deactivated): its version drains and closes. */
+    private void unload(String name) {
+        synchronized (lockFor(name)) {
+            failures.remove(name);
+            ServedModel gone = active.remove(name);
+            if (gone != null) {
+                LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
+                drain(gone);
+                fire(new ServingEvent(name, null, null, ServingEvent.State.SERVING, null));
+                if (metrics != null) {
+                    metrics.serving(name, 0);
                 }
             }
         }
     }
 
     /**
-     * Re-reads one model's active version and serves it now. A flip on this replica passes {@code retryFailed}: the
-     * operator asked, so a version that failed before is tried again. A notification does not: when it arrives just
-     * after this replica's own attempt failed, trying again would only report LOADING over the fresh FAILED.
+     * Re-reads one model's active version and serves it now, or unloads the model when it has none any more. A flip
+     * on this replica passes {@code retryFailed}: the operator asked, so a version that failed before is tried again.
+     * A notification does not: when it arrives just after this replica's own attempt failed, trying again would only
+     * report LOADING over the fresh FAILED.
      */
     public void refresh(String name, boolean retryFailed) {
-        registry.activeVersion(name).ifPresent(version -> serve(version, retryFailed));
+        registry.activeVersion(name).ifPresentOrElse(version -> serve(version, retryFailed), () -> unload(name));
     }
 
     private void reconcileQuietly() {

@@ -154,17 +154,27 @@ final class FuzzHttp {
         }
     }
 
+    /** OIP model readiness answers 503 {"ready": false} by design (so it works as a probe): not a server error. */
+    private static boolean notReady(String request, Answer answer) {
+        String[] parts = request.split(" ", 3);
+        return answer.status() == 503 && parts.length > 1 && parts[0].equals("GET")
+                && parts[1].matches("/v2/models/[^?]+/ready(\\?.*)?") && answer.body().contains("\"ready\":false");
+    }
+
     private static String problem(String request, Answer answer, boolean jsonRequired) {
         if (answer.status() < 0) {
             return "no HTTP answer (" + shorten(answer.body()) + ")";
-        }
-        if (answer.status() >= 500) {
-            return "server error " + answer.status();
         }
         for (String leak : LEAKS) {
             if (answer.body().contains(leak) && !request.contains(leak)) {
                 return "leaks '" + leak.replace("\t", "\\t") + "'";
             }
+        }
+        if (notReady(request, answer)) {
+            return null;
+        }
+        if (answer.status() >= 500) {
+            return "server error " + answer.status();
         }
         if (answer.status() >= 400 && jsonRequired) {
             if (!answer.contentType().startsWith("application/json")) {

@@ -86,8 +86,41 @@ class RolloutApiTest {
         String name = modelWith("linear-v1.onnx");
         given().post("/api/models/{name}/rollback", name).then().statusCode(409).body("error", containsString("never"));
         flip(name, "{\"version\": 1}").statusCode(200);
-        given().post("/api/models/{name}/rollback", name).then().statusCode(409).body("error", containsString("first"));
+        given().post("/api/models/{name}/rollback", name).then().statusCode(409)
+                .body("error", containsString("had no active version"));
         given().post("/api/models/no-such-model/rollback").then().statusCode(404);
+    }
+
+    @Test
+    void deactivationTakesTheModelOutOfServiceAndARollbackBringsItBack() {
+        String name = modelWith("linear-v1.onnx");
+        flip(name, "{\"version\": 1}").statusCode(200);
+        infer("/v2/models/" + name + "/infer", X3).then().statusCode(200);
+
+        given().contentType("application/json").body("{\"reason\": \"retired\"}")
+                .delete("/api/models/{name}/active?wait=10s", name).then().statusCode(200)
+                .body("active_version", nullValue())
+                .body("activation.kind", equalTo("deactivate"))
+                .body("activation.version", nullValue())
+                .body("activation.previous_version", equalTo(1))
+                .body("replicas.serving", contains((Object) null));
+        assertFalse(server.isLoaded(name, null), "this replica unloaded it");
+        infer("/v2/models/" + name + "/infer", X3).then().statusCode(404)
+                .body("error", containsString("has no active version"));
+        given().delete("/api/models/{name}/active", name).then().statusCode(409)
+                .body("error", containsString("nothing to deactivate"));
+        given().contentType("application/json").body("{\"why\": 1}").delete("/api/models/{name}/active", name)
+                .then().statusCode(400);
+        given().delete("/api/models/no-such-model/active").then().statusCode(404);
+
+        given().post("/api/models/{name}/rollback?wait=10s", name).then().statusCode(200)
+                .body("active_version", equalTo(1))
+                .body("activation.previous_version", nullValue());
+        infer("/v2/models/" + name + "/infer", X3).then().statusCode(200).body("outputs[0].data", contains(7.0f));
+        given().get("/api/models/{name}/activations", name).then()
+                .body("kind", contains("rollback", "deactivate", "activate"))
+                .body("version", contains(1, null, 1))
+                .body("reason", contains(null, "retired", null));
     }
 
     @Test

@@ -86,6 +86,7 @@ class SecuredApiTest {
                 new Call("flip", "operator", r -> r.contentType("application/json").body("{\"version\": 1}")
                         .put(model + "/active")),
                 new Call("rollback", "operator", r -> r.post(model + "/rollback")),
+                new Call("deactivate", "operator", r -> r.delete(model + "-never-active/active")),
                 new Call("delete", "operator", r -> r.delete(model + "/versions/99")),
                 new Call("list models", "viewer", r -> r.get("/api/models")),
                 new Call("get model", "viewer", r -> r.get(model)),

@@ -20,6 +20,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every protocol, over HTTP, against real models: values checked against known answers. */
 @QuarkusTest
@@ -44,6 +45,20 @@ class ServingApiTest {
                 .body("outputs[0].shape", contains(2, 1))
                 .body("outputs[0].data", contains(7.0f, 2.0f));
         OipSchemas.assertValid("inference_response", response.asString());
+    }
+
+    @Test
+    void aBodyLargerThanTheIoBufferIsStreamedAndAnswered() throws Exception {
+        // the test profile buffers 64K on the I/O thread; this 20,000-row batch (about 100K) goes the streamed way
+        String name = uploadAndActivate(Fixtures.uniqueName("oip-big"), Fixtures.model("linear-v1.onnx"));
+        int rows = 20_000;
+        String data = String.join(",", java.util.Collections.nCopies(rows, "3.0"));
+        String body = oipRequest("x", "FP32", "[" + rows + ", 1]", "[" + data + "]");
+        assertTrue(body.length() > 64 * 1024, "larger than the I/O buffer");
+        JsonNode outputs = JSON.readTree(infer("/v2/models/" + name + "/infer", body).then().statusCode(200)
+                .extract().asString()).at("/outputs/0/data");
+        assertEquals(rows, outputs.size());
+        outputs.forEach(y -> assertEquals(7.0, y.doubleValue(), "every row is 2 * 3 + 1"));
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.turnout.rollout.ModelStatus;
 import dev.turnout.rollout.MetricRequirement;
 import dev.turnout.rollout.RolloutService;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
 public class ModelRolloutResource {
 
     private static final Set<String> FLIP_FIELDS = Set.of("version", "reason", "force", "require");
-    private static final Set<String> ROLLBACK_FIELDS = Set.of("reason");
+    private static final Set<String> REASON_ONLY = Set.of("reason");
     private static final int MAX_REASON_LENGTH = 1000;
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
@@ -85,7 +86,8 @@ public class ModelRolloutResource {
     @APIResponse(responseCode = "200", description = "Every live replica serves the version")
     @APIResponse(responseCode = "202", description = "Committed; some replicas do not serve it yet (see replicas)")
     @APIResponse(responseCode = "404", description = "No such model or version")
-    @APIResponse(responseCode = "409", description = "Refused by a guard: input signature or metric")
+    @APIResponse(responseCode = "409", description = "Refused by a guard (input signature or metric), or "
+            + "turnout.serving.max-active-models reached")
     public Response activate(@RestPath String name, @RestQuery String wait, String body) {
         RegistryRules.checkModelName(name);
         Duration waitFor = parseWait(wait);
@@ -109,13 +111,40 @@ public class ModelRolloutResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Roll back", description = "Back to the version active before the latest flip, recorded in "
             + "the history like any flip. Accepts ?wait= like a flip.")
-    @APIResponse(responseCode = "409", description = "Nothing to roll back to")
+    @APIResponse(responseCode = "409", description = "Nothing to roll back to, or "
+            + "turnout.serving.max-active-models reached")
     public Response rollback(@RestPath String name, @RestQuery String wait, String body) {
         RegistryRules.checkModelName(name);
         Duration waitFor = parseWait(wait);
+        String reason = optionalReason(body);
+        return answer(activation.rollback(name, identity.getPrincipal().getName(), reason, waitFor));
+    }
+
+    @DELETE
+    @Path("/active")
+    @RolesAllowed(Roles.OPERATOR)
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Deactivate", description = "Takes the model out of service: it keeps its versions, has no "
+            + "active version, and every replica unloads it (predictions answer 404). Recorded in the history; a "
+            + "rollback brings the version back. Frees a place under turnout.serving.max-active-models. Accepts "
+            + "?wait= like a flip.")
+    @RequestBody(description = "{\"reason\": \"...\"} or no body")
+    @APIResponse(responseCode = "200", description = "No live replica serves the model any more")
+    @APIResponse(responseCode = "202", description = "Committed; some replicas still serve it (see replicas)")
+    @APIResponse(responseCode = "404", description = "No such model")
+    @APIResponse(responseCode = "409", description = "The model has no active version")
+    public Response deactivate(@RestPath String name, @RestQuery String wait, String body) {
+        RegistryRules.checkModelName(name);
+        Duration waitFor = parseWait(wait);
+        String reason = optionalReason(body);
+        return answer(activation.deactivate(name, identity.getPrincipal().getName(), reason, waitFor));
+    }
+
+    /** The body of a rollback or deactivation: none, or {"reason": "..."}. */
+    private String optionalReason(String body) {
         JsonNode request = body == null || body.isBlank() ? mapper.createObjectNode()
-                : object(body, ROLLBACK_FIELDS, "{\"reason\": \"...\"} or no body");
-        return answer(activation.rollback(name, identity.getPrincipal().getName(), reason(request), waitFor));
+                : object(body, REASON_ONLY, "{\"reason\": \"...\"} or no body");
+        return reason(request);
     }
 
     @GET

@@ -59,6 +59,7 @@ public class ModelServer {
     private final Map<String, CompletableFuture<ServedModel>> pinnedLoads = new ConcurrentHashMap<>();
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
     private final Map<String, LoadFailure> failures = new ConcurrentHashMap<>();
+    private final RecentNotFound recentNotFound = new RecentNotFound(Duration.ofSeconds(2), 10_000);
     private volatile boolean shuttingDown;
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
     private ScheduledExecutorService background;
@@ -177,6 +178,7 @@ public class ModelServer {
      * report LOADING over the fresh FAILED.
      */
     public void refresh(String name, boolean retryFailed) {
+        recentNotFound.forget(name);
         registry.activeVersion(name).ifPresentOrElse(version -> serve(version, retryFailed), () -> unload(name));
     }
 
@@ -230,6 +232,7 @@ public class ModelServer {
             }
             active.put(name, loaded);
             failures.remove(name);
+            recentNotFound.forget(name);
             if (current != null) {
                 drain(current);
             }
@@ -367,9 +370,20 @@ public class ModelServer {
         if (!startup.done()) {
             return new TurnoutException(ErrorCode.UNAVAILABLE, "this replica is still loading its models; retry");
         }
-        registry.getModel(name); // 404 when there is no such model
-        return TurnoutException.notFound("model '" + name + "' has no active version; set one with PUT /api/models/"
-                + name + "/active");
+        String message = recentNotFound.get(name).orElse(null);
+        if (message == null) {
+            try {
+                registry.getModel(name);
+                message = "model '" + name + "' has no active version; set one with PUT /api/models/" + name + "/active";
+            } catch (TurnoutException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e; // the database is unreachable: 503, and nothing remembered
+                }
+                message = e.getMessage();
+            }
+            recentNotFound.remember(name, message);
+        }
+        return TurnoutException.notFound(message);
     }
 
     /** What this replica serves of every model it knows of, as events (for a full report to the database). */

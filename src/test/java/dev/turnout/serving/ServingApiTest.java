@@ -16,6 +16,7 @@ import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
@@ -59,6 +60,19 @@ class ServingApiTest {
                 .extract().asString()).at("/outputs/0/data");
         assertEquals(rows, outputs.size());
         outputs.forEach(y -> assertEquals(7.0, y.doubleValue(), "every row is 2 * 3 + 1"));
+    }
+
+    @Test
+    void aModelRefusedAsInactiveIsServedAsSoonAsItIsActivated() {
+        String name = Fixtures.uniqueName("late");
+        String request = oipRequest("x", "FP32", "[1, 1]", "[3.0]");
+        infer("/v2/models/" + name + "/infer", request).then().statusCode(404).body("error", containsString("no model"));
+        given().multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", name)
+                .then().statusCode(201);
+        // the replica remembers its 404s for a moment; an upload changes nothing served, so the answer may lag ...
+        infer("/v2/models/" + name + "/infer", request).then().statusCode(404);
+        activate(name, 1); // ... but a flip is seen at once
+        infer("/v2/models/" + name + "/infer", request).then().statusCode(200).body("outputs[0].data", contains(7.0f));
     }
 
     @Test

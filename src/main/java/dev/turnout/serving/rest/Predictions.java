@@ -30,6 +30,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -123,12 +124,14 @@ public class Predictions {
                 executorFor(name, version).execute(() -> {
                     try {
                         answer.complete(serveNow(identity, name, version, body, protocol));
-                    } catch (RuntimeException e) {
+                    } catch (Throwable e) { // whatever happens, the request gets an answer
                         answer.fail(e);
                     }
                 });
             } catch (OverloadedException e) {
                 answer.fail(e);
+            } catch (RejectedExecutionException e) { // the worker pool is full or shutting down
+                answer.fail(new OverloadedException("no worker thread is free"));
             }
         }));
     }

@@ -1,0 +1,157 @@
+package dev.turnout.serving;
+
+import dev.turnout.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.turnout.Api.uploadAndActivate;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The bound on inference bodies is the endpoint's, however its path is spelled, and every request in flight together
+ * holds at most a budget of body bytes. Both are refused from the headers alone: these tests send a body that never
+ * ends, so only an answer that comes before the body is read can pass.
+ */
+@QuarkusTest
+@TestProfile(InferenceBodyBoundTest.SmallBudget.class)
+class InferenceBodyBoundTest {
+
+    /** Room for two bodies of the largest size in flight at once, not three. */
+    public static class SmallBudget implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("turnout.serving.max-in-flight-bytes", "600K");
+        }
+    }
+
+    private static final int LARGEST = 256 * 1024; // %test.turnout.serving.max-request-size
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/predict", "/predict/", "/v2/models/m/infer", "/v2/models/m/infer/",
+            "/v2/models/m/versions/1/infer/", "/v1/models/m:predict", "/v1/models/m/versions/1:predict",
+            "/v2//models/m/infer", "/predict;x=1"})
+    void aChunkedBodyIsRefusedBeforeItIsRead(String path) throws IOException {
+        try (Socket socket = open()) {
+            send(socket, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + "10000\r\n" + "[".repeat(0x10000) + "\r\n");
+            String answer = readAnswer(socket); // the body has not ended: only a refusal from the headers arrives
+            assertTrue(answer.startsWith("HTTP/1.1 411") || answer.startsWith("HTTP/1.1 404"), path + ": " + answer);
+            assertTrue(answer.contains("\"code\":\"LENGTH_REQUIRED\"") || answer.contains("\"code\":\"NOT_FOUND\""),
+                    answer);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/predict/", "/v2/models/m/infer/", "/v1/models/m:predict"})
+    void aDeclaredLengthOverTheLimitIsRefusedBeforeItIsRead(String path) throws IOException {
+        try (Socket socket = open()) {
+            send(socket, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 900000000\r\n\r\n" + "[".repeat(1000));
+            String answer = readAnswer(socket);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), path + ": " + answer);
+            assertTrue(answer.contains("turnout.serving.max-request-size"), answer);
+        }
+    }
+
+    @Test
+    void bodiesInFlightTogetherStayWithinTheBudget() throws IOException {
+        String name = uploadAndActivate(Fixtures.uniqueName("budget"), Fixtures.model("linear-v1.onnx"));
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) { // two slow clients hold 2 x 256K of the 600K budget
+                Socket socket = open();
+                slow.add(socket);
+                send(socket, headers("/v2/models/" + name + "/infer/", LARGEST) + "{\"inputs\": [");
+            }
+            try (Socket third = open()) {
+                send(third, headers("/v2/models/" + name + "/infer", LARGEST) + "{");
+                String answer = readAnswer(third);
+                assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+                assertTrue(answer.toLowerCase().contains("retry-after: 1"), answer);
+                assertTrue(answer.contains("turnout.serving.max-in-flight-bytes"), answer);
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        // the slow clients went away: their reservations are returned, a small request passes again
+        String body = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[3.0]}]}";
+        for (int attempt = 0; ; attempt++) {
+            try (Socket socket = open()) {
+                send(socket, headers("/v2/models/" + name + "/infer", body.length()) + body);
+                String answer = readAnswer(socket);
+                if (answer.startsWith("HTTP/1.1 200")) {
+                    break;
+                }
+                if (attempt > 50) {
+                    fail("the budget was not returned after the clients left: " + answer);
+                }
+                sleep(100);
+            }
+        }
+    }
+
+    private static String headers(String path, int length) {
+        return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                + length + "\r\n\r\n";
+    }
+
+    private static Socket open() throws IOException {
+        URI base = URI.create(RestAssured.baseURI + ":" + RestAssured.port);
+        Socket socket = new Socket(base.getHost(), base.getPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** The status line, headers and as much body as arrives; fails if no answer comes while the body is unfinished. */
+    private static String readAnswer(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        StringBuilder answer = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                if (answer.indexOf("\r\n\r\n") > 0 && answer.indexOf("}") > 0) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            assertEquals("an answer before the body ends", "none within 10 s: the server waits for the whole body ("
+                    + answer + ")");
+        }
+        return answer.toString();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -134,6 +134,13 @@ public interface TurnoutConfig {
         @WithDefault("16M")
         MemorySize maxRequestSize();
 
+        /**
+         * Body bytes all inference requests in flight may hold together; a request that does not fit is refused with
+         * 503 and Retry-After before its body is read. Default: an eighth of the maximum heap (never below
+         * max-request-size).
+         */
+        Optional<MemorySize> maxInFlightBytes();
+
         /** Most elements one input tensor may have. Default 4194304. */
         @WithDefault("4194304")
         int maxTensorElements();

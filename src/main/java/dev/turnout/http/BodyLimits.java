@@ -11,31 +11,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Refuses a request whose declared Content-Length is over its endpoint's limit before a byte of the body is read,
- * with the same JSON error as every other refusal.
+ * Refuses an upload whose declared Content-Length is over the upload limit before a byte of the body is read, with
+ * the same JSON error as every other refusal. (Uploads are spooled to disk, and one without a length is cut off by
+ * quarkus.http.limits.max-body-size; inference bodies, read into memory, are bounded by {@link WholeBodyLimits}.)
  */
 @ApplicationScoped
 public class BodyLimits {
 
     static final String UPLOADS = "/api/models/[^/]+/versions/?";
-    static final String INFERENCE = "/v2/models/.+/infer|/v1/models/.+:predict|/predict";
 
     void install(@Observes Router router, TurnoutConfig config) {
-        limit(router, UPLOADS, config.registry().maxUploadSize().asLongValue(), "turnout.registry.max-upload-size", false);
-        limit(router, INFERENCE, config.serving().maxRequestSize().asLongValue(), "turnout.serving.max-request-size", true);
-    }
-
-    /**
-     * @param lengthRequired inference bodies are buffered whole before the resource runs, so one sent without a
-     *     length (chunked) could only be bounded by the 2G upload limit: such bodies are refused (411)
-     */
-    private static void limit(Router router, String pathRegex, long limit, String property, boolean lengthRequired) {
-        router.routeWithRegex(HttpMethod.POST, pathRegex).order(-100).handler(ctx -> {
+        long limit = config.registry().maxUploadSize().asLongValue();
+        String property = "turnout.registry.max-upload-size";
+        router.routeWithRegex(HttpMethod.POST, UPLOADS).order(-100).handler(ctx -> {
             String length = ctx.request().getHeader("Content-Length");
-            if (length == null && lengthRequired) {
-                refuse(ctx, ErrorCode.LENGTH_REQUIRED, "prediction requests must carry a Content-Length (at most "
-                        + limit + " bytes, " + property + "); chunked bodies are not accepted");
-            } else if (length != null && isOver(length, limit)) {
+            if (length != null && isOver(length, limit)) {
                 refuse(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "the request body is " + length + " bytes; the limit is "
                         + limit + " bytes (" + property + ")");
             } else {

@@ -56,7 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Answers held to a weaker rule, because Quarkus's HTTP layer gives them before any Turnout code runs: a request
  * line over 4096 characters (414) and a request-target that is not a valid URI, e.g. {@code /api/models/%zz} (400),
  * come with an empty body; so does the 413 for an upload sent without a Content-Length that goes past the limit
- * (with a Content-Length, BodyLimits answers JSON before reading it).
+ * (with a Content-Length, WholeBodyLimits answers JSON before reading it).
  */
 @QuarkusTest
 class HttpFuzzTest {

@@ -9,6 +9,7 @@ import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
+import dev.turnout.http.WholeBody;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -133,6 +134,7 @@ public class OipResource {
     }
 
     @POST
+    @WholeBody
     @Path("/models/{name}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (active version)")
@@ -141,6 +143,7 @@ public class OipResource {
     }
 
     @POST
+    @WholeBody
     @Path("/models/{name}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (a given version, loaded on demand)")

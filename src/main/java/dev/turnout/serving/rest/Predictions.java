@@ -76,7 +76,7 @@ public class Predictions {
     }
 
     /**
-     * Parses a request body; {@link dev.turnout.http.BodyLimits} has already refused any over the size limit or
+     * Parses a request body; {@link dev.turnout.http.WholeBodyLimits} has already refused any over the size limit or
      * without a Content-Length.
      */
     private JsonNode read(byte[] body) {

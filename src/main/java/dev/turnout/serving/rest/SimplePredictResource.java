@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.WholeBody;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -31,6 +32,7 @@ public class SimplePredictResource {
     }
 
     @POST
+    @WholeBody
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Predict with the default model",

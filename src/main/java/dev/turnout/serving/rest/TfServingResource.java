@@ -11,6 +11,7 @@ import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
+import dev.turnout.http.WholeBody;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -47,6 +48,7 @@ public class TfServingResource {
     }
 
     @POST
+    @WholeBody
     @Path("/{name}:predict")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (active version)", description = "{\"instances\": [...]} answers {\"predictions\": [...]}; "
@@ -56,6 +58,7 @@ public class TfServingResource {
     }
 
     @POST
+    @WholeBody
     @Path("/{name}/versions/{version}:predict")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Predict (a given version, loaded on demand)")

@@ -1,0 +1,69 @@
+package dev.turnout.serving;
+
+import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.ModelLoader;
+import dev.turnout.registry.RegistryService;
+import dev.turnout.registry.ServableVersion;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A replica's background work (the initial load, the reconcile loop) survives any throwable: an OutOfMemoryError or
+ * an UnsatisfiedLinkError in one round must not leave the replica serving stale versions forever while it reports
+ * live. A second server in this JVM over a registry whose first reads throw Errors.
+ */
+@QuarkusTest
+class BackgroundLoopsTest {
+
+    @Inject
+    ArtifactCache cache;
+    @Inject
+    ModelLoader loader;
+    @Inject
+    TurnoutConfig config;
+
+    /** A registry that has no active versions, and whose first reads fail with an Error. */
+    static final class FailingRegistry extends RegistryService {
+        final AtomicInteger reads = new AtomicInteger();
+
+        FailingRegistry() {
+            super(null, null);
+        }
+
+        @Override
+        public List<ServableVersion> activeVersions() {
+            int read = reads.incrementAndGet();
+            if (read == 1) {
+                throw new OutOfMemoryError("Java heap space (test)");
+            }
+            if (read == 2) {
+                throw new UnsatisfiedLinkError("no onnxruntime in java.library.path (test)");
+            }
+            return List.of();
+        }
+    }
+
+    @Test
+    void loopsKeepRunningAfterAnError() throws InterruptedException {
+        FailingRegistry registry = new FailingRegistry();
+        ModelServer replica = new ModelServer(registry, cache, loader, config, null, null);
+        try {
+            replica.start(null);
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline && !(replica.ready() && registry.reads.get() >= 4)) {
+                Thread.sleep(100);
+            }
+            assertTrue(replica.ready(), "the initial load never finished after an Error: " + replica.startup());
+            assertTrue(registry.reads.get() >= 4, "the reconcile loop stopped after an Error: "
+                    + registry.reads.get() + " reads");
+        } finally {
+            replica.stop(null);
+        }
+    }
+}

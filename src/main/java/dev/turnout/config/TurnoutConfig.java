@@ -118,6 +118,13 @@ public interface TurnoutConfig {
         @WithDefault("64")
         int maxActiveModels();
 
+        /**
+         * Versions other than the active one that may be loading for {@code /versions/{v}} requests at once; a request
+         * that would start one more is refused with 503 and Retry-After. Default 1.
+         */
+        @WithDefault("1")
+        int maxConcurrentLoads();
+
         /** Non-active versions kept loaded for {@code /versions/{v}} requests, least recently used evicted. Default 2. */
         @WithDefault("2")
         int versionCacheSize();

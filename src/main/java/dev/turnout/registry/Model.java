@@ -30,6 +30,11 @@ public class Model extends PanacheEntityBase {
     @Column(name = "next_version", nullable = false)
     public int nextVersion;
 
+    /** Moved only through {@link ActivePointer}. */
     @Column(name = "active_version")
     public Integer activeVersion;
+
+    /** Grows by one with every move of the pointer (a database trigger keeps it). */
+    @Column(name = "active_generation", insertable = false, updatable = false)
+    public long activeGeneration;
 }

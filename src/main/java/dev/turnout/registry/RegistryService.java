@@ -84,6 +84,27 @@ public class RegistryService {
         return versions.stream().map(RegistryService::servable).toList();
     }
 
+    /** What every model's replicas must serve, with the generation of its pointer; models with no version too. */
+    @Transactional(Transactional.TxType.REQUIRED) // called from background threads
+    public List<ServingTarget> targets() {
+        // One statement, so each pointer's generation and version come from the same moment.
+        List<Object[]> rows = entityManager.createQuery("select m, v from Model m left join ModelVersion v "
+                + "on v.model = m and v.version = m.activeVersion order by m.name", Object[].class).getResultList();
+        return rows.stream().map(row -> {
+            Model model = (Model) row[0];
+            return new ServingTarget(model.name, model.activeGeneration,
+                    Optional.ofNullable((ModelVersion) row[1]).map(RegistryService::servable));
+        }).toList();
+    }
+
+    /** What one model's replicas must serve. 404 when there is no such model. */
+    @Transactional(Transactional.TxType.REQUIRED) // called from background and prediction threads
+    public ServingTarget target(String name) {
+        Model model = findModel(name);
+        return new ServingTarget(name, model.activeGeneration, model.activeVersion == null ? Optional.empty()
+                : Optional.of(servable(findVersion(model, model.activeVersion))));
+    }
+
     /** A version to serve on request (the active one or any other). */
     @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
     public ServableVersion servableVersion(String name, int number) {
@@ -96,16 +117,6 @@ public class RegistryService {
         Model model = findModel(name);
         return model.activeVersion == null ? Optional.empty()
                 : Optional.of(servable(findVersion(model, model.activeVersion)));
-    }
-
-    /** Moves the model's active-version pointer; the version must exist. */
-    @Transactional(Transactional.TxType.REQUIRED)
-    public ModelInfo activate(String name, int number) {
-        Model model = Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
-                .orElseThrow(() -> unknownModel(name));
-        findVersion(model, number);
-        model.activeVersion = number;
-        return info(model);
     }
 
     /** Every version number of a model, oldest first. */

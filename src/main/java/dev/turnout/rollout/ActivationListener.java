@@ -88,11 +88,20 @@ public class ActivationListener {
             } catch (SQLException | RuntimeException e) {
                 if (running) {
                     LOG.warnf("Lost the activation channel (%s); reconnecting in %d ms", e.getMessage(), backoff);
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, 30_000);
                 }
+            } catch (Throwable e) { // an Error must not end the listener: see BackgroundLoop
+                LOG.errorf(e, "The activation listener failed (%s); reconnecting in %d ms", e, backoff);
+            }
+            if (running) {
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 30_000);
             }
         }
+    }
+
+    /** Whether the listener thread still runs (liveness). */
+    public boolean alive() {
+        return thread != null && thread.isAlive();
     }
 
     private void refresh(String model) {

@@ -71,8 +71,7 @@ public class ActivationService {
             List<ReplicaState> states = replicas.states(name);
             Integer version = activation.version(); // null: deactivated, converged once no replica serves the model
             boolean converged = !states.isEmpty() && states.stream().allMatch(s -> s.reached(version));
-            boolean settled = states.stream().allMatch(s -> s.reached(version)
-                    || ("FAILED".equals(s.state()) && version != null && version.equals(s.target())));
+            boolean settled = states.stream().allMatch(s -> s.reached(version) || s.failed(version));
             if (converged || settled || !Instant.now().isBefore(deadline)) {
                 return new Outcome(new ModelStatus(registry.getModel(name), states, activation), converged);
             }

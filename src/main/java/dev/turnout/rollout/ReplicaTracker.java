@@ -2,7 +2,9 @@ package dev.turnout.rollout;
 
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.serving.ModelServer;
+import dev.turnout.serving.BackgroundLoop;
 import dev.turnout.serving.ServingEvent;
+import dev.turnout.serving.VersionState;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,13 +18,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Records in the database that this replica is alive and what it serves, so {@code GET /api/models/{name}} and a
@@ -41,7 +41,7 @@ public class ReplicaTracker {
     private final ModelServer server;
     private final TurnoutConfig.Rollout config;
     private final String replicaId;
-    private ScheduledExecutorService heartbeat;
+    private final BackgroundLoop heartbeat = new BackgroundLoop("turnout-heartbeat");
     /**
      * Serialises state writes: a heartbeat takes its snapshot and writes it under this lock, so it can never write
      * an older state over a newer event written meanwhile (the event waits, then writes last).
@@ -57,19 +57,16 @@ public class ReplicaTracker {
 
     void start(@Observes StartupEvent event) {
         LOG.infof("This replica is '%s'", replicaId);
-        heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "turnout-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long interval = config.heartbeatInterval().toMillis();
-        heartbeat.scheduleWithFixedDelay(this::beat, 0, interval, TimeUnit.MILLISECONDS);
+        heartbeat.repeat(Duration.ZERO, config.heartbeatInterval(), this::beat);
+    }
+
+    /** Whether the heartbeat still runs (liveness). */
+    public boolean alive() {
+        return heartbeat.alive();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (heartbeat != null) {
-            heartbeat.shutdownNow();
-        }
+        heartbeat.stop();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement("DELETE FROM replica WHERE id = ?")) {
             delete.setString(1, replicaId);
@@ -137,7 +134,7 @@ public class ReplicaTracker {
                 while (rows.next()) {
                     Timestamp heartbeatAt = rows.getTimestamp(6);
                     states.add(new ReplicaState(rows.getString(1), (Integer) rows.getObject(2),
-                            (Integer) rows.getObject(3), rows.getString(4), rows.getString(5),
+                            (Integer) rows.getObject(3), VersionState.parse(rows.getString(4)), rows.getString(5),
                             heartbeatAt == null ? null : heartbeatAt.toInstant()));
                 }
             }

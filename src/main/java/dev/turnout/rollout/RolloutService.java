@@ -2,10 +2,10 @@ package dev.turnout.rollout;
 
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.ActivePointer;
 import dev.turnout.registry.Model;
 import dev.turnout.registry.ModelVersion;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
@@ -22,17 +22,19 @@ import java.util.Optional;
 public class RolloutService {
 
     private final TurnoutConfig.Rollout config;
+    private final ActivePointer pointer;
     private final int maxActiveModels;
 
-    public RolloutService(TurnoutConfig config) {
+    public RolloutService(TurnoutConfig config, ActivePointer pointer) {
         this.config = config.rollout();
+        this.pointer = pointer;
         this.maxActiveModels = config.serving().maxActiveModels();
     }
 
     @Transactional
     public ActivationRecord flip(String name, FlipRequest request) {
-        Model model = lockModel(name);
-        ModelVersion next = version(model, request.version());
+        Model model = pointer.lock(name);
+        ModelVersion next = pointer.version(model, request.version());
         Integer previous = model.activeVersion;
         if (previous != null && previous == request.version()) {
             return latest(model).map(Activation::record).orElseGet(() -> record(model, request.version(), previous,
@@ -42,7 +44,7 @@ public class RolloutService {
         if (!request.force()) {
             requirements.addAll(configuredGuards(name));
             if (previous != null) {
-                ModelVersion active = version(model, previous);
+                ModelVersion active = pointer.version(model, previous);
                 SignatureGuard.incompatibility(active.signature, next.signature).ifPresent(problem -> {
                     throw TurnoutException.conflict("version " + request.version() + " is not input-compatible with "
                             + "active version " + previous + ": " + problem + "; send \"force\": true to flip anyway");
@@ -54,17 +56,16 @@ public class RolloutService {
                 throw TurnoutException.conflict(problem);
             });
         }
-        checkRoomFor(model);
         Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
                 request.reason(), request.force());
-        model.activeVersion = request.version();
+        pointer.move(model, request.version(), maxActiveModels);
         return activation.record();
     }
 
     /** Back to the version that was active before the latest flip, recorded like any flip; guards do not apply. */
     @Transactional
     public ActivationRecord rollback(String name, String actor, String reason) {
-        Model model = lockModel(name);
+        Model model = pointer.lock(name);
         Activation last = latest(model).orElseThrow(() -> TurnoutException.conflict("model '" + name
                 + "' has never been activated; there is nothing to roll back to"));
         if (last.previousVersion == null) {
@@ -72,13 +73,12 @@ public class RolloutService {
                     + "' had no active version; there is nothing to roll back to");
         }
         int target = last.previousVersion;
-        if (ModelVersion.count("model = ?1 and version = ?2", model, target) == 0) {
+        if (!pointer.exists(model, target)) {
             throw TurnoutException.conflict("the previous active version " + target + " has been deleted; activate a "
                     + "version explicitly");
         }
-        checkRoomFor(model);
         Activation activation = record(model, target, model.activeVersion, Activation.ROLLBACK, actor, reason, false);
-        model.activeVersion = target;
+        pointer.move(model, target, maxActiveModels);
         return activation.record();
     }
 
@@ -88,32 +88,13 @@ public class RolloutService {
      */
     @Transactional
     public ActivationRecord deactivate(String name, String actor, String reason) {
-        Model model = lockModel(name);
+        Model model = pointer.lock(name);
         if (model.activeVersion == null) {
             throw TurnoutException.conflict("model '" + name + "' has no active version; there is nothing to deactivate");
         }
         Activation activation = record(model, null, model.activeVersion, Activation.DEACTIVATE, actor, reason, false);
-        model.activeVersion = null;
+        pointer.move(model, null, maxActiveModels);
         return activation.record();
-    }
-
-    /**
-     * A model about to become active takes one of turnout.serving.max-active-models places, since every replica loads
-     * every active model. An advisory lock (always taken after the model row's) serialises the count, so two models
-     * cannot both take the last place.
-     */
-    private void checkRoomFor(Model model) {
-        if (model.activeVersion != null) {
-            return;
-        }
-        Model.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('turnout.active-models'))")
-                .getSingleResult();
-        long active = Model.count("activeVersion is not null");
-        if (active >= maxActiveModels) {
-            throw TurnoutException.conflict(active + " models are active, the most allowed "
-                    + "(turnout.serving.max-active-models=" + maxActiveModels + "; every replica loads each of them); "
-                    + "deactivate one with DELETE /api/models/{name}/active first");
-        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -150,15 +131,5 @@ public class RolloutService {
 
     private static Optional<Activation> latest(Model model) {
         return Activation.find("model = ?1 order by id desc", model).firstResultOptional();
-    }
-
-    private static Model lockModel(String name) {
-        return Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
-    }
-
-    private static ModelVersion version(Model model, int number) {
-        return ModelVersion.find("model = ?1 and version = ?2", model, number).<ModelVersion>firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("model '" + model.name + "' has no version " + number));
     }
 }

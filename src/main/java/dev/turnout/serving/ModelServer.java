@@ -1,13 +1,13 @@
 package dev.turnout.serving;
 
 import dev.turnout.config.TurnoutConfig;
-import dev.turnout.engine.InvalidModelException;
 import dev.turnout.engine.LoadedModel;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
+import dev.turnout.registry.ServingTarget;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,70 +16,63 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * What this replica serves: the active version of every model, kept in step with the database, plus a small LRU of
- * other versions loaded on request. A new version is loaded and warmed before it replaces the old one; the old one
- * drains (see {@link ServedModel}).
+ * What this replica serves: the target of every model, kept in step with the database, plus versions loaded on
+ * request ({@link OnDemandVersions}). A new version is fetched, loaded and warmed while the current one keeps serving,
+ * then swapped in; the old one drains (see {@link ServedModel}). Every target carries its pointer's generation, and
+ * a target older than the one this replica applied last is ignored: a reconcile that read the targets before a flip
+ * can never swap that flip back.
  */
 @ApplicationScoped
 public class ModelServer {
 
     private static final Logger LOG = Logger.getLogger(ModelServer.class);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
     private final RegistryService registry;
-    private final ArtifactCache cache;
-    private final ModelLoader loader;
     private final TurnoutConfig.Serving config;
     private final LoadedModel.PoolSize poolSize;
     private final Event<ServingEvent> events;
     private final ServingMetrics metrics;
     private final Duration drainTimeout;
+    private final VersionLoader loader;
+    private final LoadFailures failures;
+    private final OnDemandVersions onDemand;
+    private final NotServedReasons notServed;
 
     private final Map<String, ServedModel> active = new ConcurrentHashMap<>();
-    private final Map<String, ServedModel> pinned = new LinkedHashMap<>(16, 0.75f, true); // guarded by itself
-    private final Map<String, CompletableFuture<ServedModel>> pinnedLoads = new ConcurrentHashMap<>();
+    /** The generation of the newest target applied per model; guarded by the model's lock. */
+    private final Map<String, Long> applied = new ConcurrentHashMap<>();
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
-    private final Map<String, LoadFailure> failures = new ConcurrentHashMap<>();
-    private final RecentNotFound recentNotFound = new RecentNotFound(Duration.ofSeconds(2), 10_000);
     private volatile boolean shuttingDown;
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
-    private ScheduledExecutorService background;
+    private final BackgroundLoop background = new BackgroundLoop("turnout-model-sync");
 
     public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config,
                        Event<ServingEvent> events, ServingMetrics metrics) {
         this.metrics = metrics;
         this.registry = registry;
-        this.cache = cache;
-        this.loader = loader;
         this.events = events;
         this.config = config.serving();
         this.drainTimeout = config.rollout().drainTimeout();
         int predictors = this.config.predictorsPerModel() > 0 ? this.config.predictorsPerModel()
                 : Runtime.getRuntime().availableProcessors();
         this.poolSize = new LoadedModel.PoolSize(predictors, this.config.maxQueuedRequests());
-    }
-
-    /** A failed load of a model's active version; retried with exponential backoff. */
-    public record LoadFailure(int version, String error, int attempts, Instant nextAttempt) {
+        this.loader = new VersionLoader(cache, loader, metrics, this.config.warmupInferences());
+        this.failures = new LoadFailures(this.config.reconcileInterval());
+        this.onDemand = new OnDemandVersions(this.loader, this.config.versionCacheSize(),
+                this.config.maxConcurrentLoads(), this.config.maxQueuedRequests(), this::drain);
+        this.notServed = new NotServedReasons(registry);
     }
 
     /** How far the initial load of every active version has come; the replica is ready once it is done. */
@@ -87,14 +80,9 @@ public class ModelServer {
     }
 
     void start(@Observes StartupEvent event) {
-        background = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "turnout-model-sync");
-            thread.setDaemon(true);
-            return thread;
-        });
-        background.execute(this::initialLoad);
-        long interval = config.reconcileInterval().toMillis();
-        background.scheduleWithFixedDelay(this::reconcileQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        background.runOnce(this::initialLoad);
+        Duration interval = config.reconcileInterval();
+        background.repeat(interval, interval, this::reconcileQuietly);
     }
 
     /** SIGTERM with a shutdown delay: report not ready at once so load balancers stop sending, keep serving. */
@@ -108,78 +96,66 @@ public class ModelServer {
         return startup.done() && !shuttingDown;
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (background != null) {
-            background.shutdownNow();
-        }
-        active.values().forEach(ServedModel::forceClose);
-        synchronized (pinned) {
-            pinned.values().forEach(ServedModel::forceClose);
-        }
+    /** Whether the reconcile loop still runs (liveness). */
+    public boolean alive() {
+        return background.alive();
     }
 
+    /** Stops the loops; every version closes once its requests are done (native memory is never freed under one). */
+    void stop(@Observes ShutdownEvent event) {
+        background.stop();
+        active.values().forEach(ServedModel::retire);
+        onDemand.drainAll().forEach(ServedModel::retire);
+    }
+
+    /** Loads every model's target once, until the database could be read; errors per model are recorded, not thrown. */
     void initialLoad() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                List<ServableVersion> versions = registry.activeVersions();
+                List<ServingTarget> targets = registry.targets();
+                int total = (int) targets.stream().filter(target -> target.version().isPresent()).count();
                 int loaded = 0;
-                for (ServableVersion version : versions) {
-                    startup = new StartupProgress(false, loaded, versions.size(), "loading " + version.model()
-                            + " version " + version.version());
-                    if (serve(version, true)) {
+                for (ServingTarget target : targets) {
+                    if (target.version().isEmpty()) {
+                        continue;
+                    }
+                    ServableVersion version = target.version().get();
+                    startup = new StartupProgress(false, loaded, total, "loading " + version.model() + " version "
+                            + version.version());
+                    if (apply(target, true)) {
                         loaded++;
                     }
                 }
-                startup = new StartupProgress(true, loaded, versions.size(), failures.isEmpty() ? "all loaded"
-                        : "failed: " + failures.keySet());
+                Set<String> failed = failures.all().keySet();
+                startup = new StartupProgress(true, loaded, total, failed.isEmpty() ? "all loaded"
+                        : loaded + " of " + total + " loaded; failed: " + failed);
                 return;
             } catch (RuntimeException e) {
                 startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());
                 LOG.warnf("Cannot read the active versions yet (%s); retrying", e.getMessage());
                 sleepQuietly(Duration.ofSeconds(2));
+            } catch (Error e) { // see BackgroundLoop: the replica must come up even after an Error
+                startup = new StartupProgress(false, 0, 0, "reading the active versions failed: " + e);
+                LOG.errorf(e, "Reading the active versions failed (%s); retrying", e);
+                sleepQuietly(Duration.ofSeconds(2));
             }
         }
     }
 
-    /** Brings this replica in line with the database: loads changed active versions, unloads deactivated ones. */
+    /** Brings this replica in line with the database: every model's newest target, loaded or unloaded. */
     public void reconcile() {
-        List<ServableVersion> versions = registry.activeVersions();
-        Set<String> names = versions.stream().map(ServableVersion::model).collect(Collectors.toSet());
-        for (ServableVersion version : versions) {
-            serve(version, false);
+        List<ServingTarget> targets = registry.targets();
+        Set<String> known = targets.stream().map(ServingTarget::model).collect(Collectors.toSet());
+        for (ServingTarget target : targets) {
+            apply(target, false);
         }
         for (String name : List.copyOf(active.keySet())) {
-            if (!names.contains(name)) {
-                unload(name);
-            }
-        }
-    }
-
-    /** The model has no active version any more (deactivated): its version drains and closes. */
-    private void unload(String name) {
-        synchronized (lockFor(name)) {
-            failures.remove(name);
-            ServedModel gone = active.remove(name);
-            if (gone != null) {
-                LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
-                drain(gone);
-                fire(new ServingEvent(name, null, null, ServingEvent.State.SERVING, null));
-                if (metrics != null) {
-                    metrics.serving(name, 0);
+            if (!known.contains(name)) { // the model itself is gone
+                synchronized (lockFor(name)) {
+                    unload(name);
                 }
             }
         }
-    }
-
-    /**
-     * Re-reads one model's active version and serves it now, or unloads the model when it has none any more. A flip
-     * on this replica passes {@code retryFailed}: the operator asked, so a version that failed before is tried again.
-     * A notification does not: when it arrives just after this replica's own attempt failed, trying again would only
-     * report LOADING over the fresh FAILED.
-     */
-    public void refresh(String name, boolean retryFailed) {
-        recentNotFound.forget(name);
-        registry.activeVersion(name).ifPresentOrElse(version -> serve(version, retryFailed), () -> unload(name));
     }
 
     private void reconcileQuietly() {
@@ -191,58 +167,93 @@ public class ModelServer {
     }
 
     /**
-     * Makes {@code version} the one serving its model: loads and warms it while the current one keeps serving, then
-     * swaps and retires the old one. On failure the old one keeps serving. Unless {@code retryFailed}, a version
-     * whose last attempt failed waits out its backoff (checked under the model's lock, so two callers racing on one
-     * flip try once).
-     *
-     * @return whether {@code version} is now being served
+     * Re-reads one model's target and applies it now. A flip on this replica passes {@code retryFailed}: the operator
+     * asked, so a version that failed before is tried again. A notification does not: when it arrives just after this
+     * replica's own attempt failed, trying again would only report LOADING over the fresh FAILED.
      */
-    boolean serve(ServableVersion version, boolean retryFailed) {
-        String name = version.model();
+    public void refresh(String name, boolean retryFailed) {
+        notServed.forget(name);
+        apply(registry.target(name), retryFailed);
+    }
+
+    /**
+     * Makes {@code target} what this replica serves of its model, unless a newer target was applied already. A version
+     * is loaded and warmed while the current one keeps serving, then swapped in; on failure the current one keeps
+     * serving. Unless {@code retryFailed}, a version whose last attempt failed waits out its backoff.
+     *
+     * @return whether the target's version (if any) is now being served
+     */
+    boolean apply(ServingTarget target, boolean retryFailed) {
+        String name = target.model();
         synchronized (lockFor(name)) {
-            ServedModel current = active.get(name);
-            if (current != null && current.version() == version.version()) {
+            long newest = applied.getOrDefault(name, Long.MIN_VALUE);
+            if (target.generation() < newest) {
+                LOG.debugf("Ignoring %s generation %d: generation %d is applied", name, target.generation(), newest);
+                ServedModel current = active.get(name);
+                return current != null && target.version().map(v -> v.version() == current.version()).orElse(false);
+            }
+            applied.put(name, target.generation());
+            if (target.version().isEmpty()) {
+                unload(name);
                 return true;
             }
-            LoadFailure failure = failures.get(name);
-            if (!retryFailed && failure != null && failure.version() == version.version()
-                    && Instant.now().isBefore(failure.nextAttempt())) {
-                return false;
-            }
-            Integer serving = current == null ? null : current.version();
-            fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.LOADING, null));
-            ServedModel loaded;
-            try {
-                loaded = load(version);
-            } catch (LoadException e) {
-                LoadFailure previous = failures.get(name);
-                int attempts = previous != null && previous.version() == version.version() ? previous.attempts() + 1 : 1;
-                Duration backoff = config.reconcileInterval().multipliedBy(1L << Math.min(attempts - 1, 10));
-                backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
-                failures.put(name, new LoadFailure(version.version(), e.getMessage(), attempts, Instant.now().plus(backoff)));
-                LOG.errorf("Could not load %s version %d (attempt %d, next in %s)%s: %s", name, version.version(),
-                        attempts, backoff, current == null ? "" : "; version " + current.version() + " keeps serving",
-                        e.getMessage());
-                fire(new ServingEvent(name, serving, version.version(), ServingEvent.State.FAILED, e.getMessage()));
-                if (metrics != null) {
-                    metrics.loadFailed(name, version.version());
-                }
-                return false;
-            }
-            active.put(name, loaded);
-            failures.remove(name);
-            recentNotFound.forget(name);
-            if (current != null) {
-                drain(current);
-            }
-            fire(new ServingEvent(name, version.version(), version.version(), ServingEvent.State.SERVING, null));
-            if (metrics != null) {
-                metrics.serving(name, version.version());
-            }
-            LOG.infof("Serving %s version %d%s", name, version.version(),
-                    current == null ? "" : " (replacing version " + current.version() + ", now draining)");
+            return serve(target.version().get(), retryFailed);
+        }
+    }
+
+    /** Called under the model's lock. */
+    private boolean serve(ServableVersion version, boolean retryFailed) {
+        String name = version.model();
+        ServedModel current = active.get(name);
+        if (current != null && current.version() == version.version()) {
             return true;
+        }
+        if (!retryFailed && failures.backingOff(name, version.version(), Instant.now())) {
+            return false;
+        }
+        Integer serving = current == null ? null : current.version();
+        ServedModel loaded;
+        try {
+            loaded = loader.load(version, poolSize, state -> fire(new ServingEvent(name, serving, version.version(),
+                    state, null)));
+        } catch (VersionLoader.LoadException e) {
+            LoadFailures.LoadFailure failure = failures.record(name, version.version(), e.getMessage(), Instant.now());
+            LOG.errorf("Could not load %s version %d (attempt %d, next after %s)%s: %s", name, version.version(),
+                    failure.attempts(), failure.nextAttempt(),
+                    current == null ? "" : "; version " + current.version() + " keeps serving", e.getMessage());
+            fire(new ServingEvent(name, serving, version.version(), VersionState.FAILED, e.getMessage()));
+            if (metrics != null) {
+                metrics.loadFailed(name, version.version());
+            }
+            return false;
+        }
+        active.put(name, loaded);
+        failures.clear(name);
+        notServed.forget(name);
+        if (current != null) {
+            drain(current);
+        }
+        fire(new ServingEvent(name, version.version(), version.version(), VersionState.SERVING, null));
+        if (metrics != null) {
+            metrics.serving(name, version.version());
+        }
+        LOG.infof("Serving %s version %d%s", name, version.version(),
+                current == null ? "" : " (replacing version " + current.version() + ", now draining)");
+        return true;
+    }
+
+    /** The model has no active version any more (deactivated): its version drains and closes. Under its lock. */
+    private void unload(String name) {
+        failures.clear(name);
+        notServed.forget(name);
+        ServedModel gone = active.remove(name);
+        if (gone != null) {
+            LOG.infof("%s has no active version any more: unloading version %d", name, gone.version());
+            drain(gone);
+            fire(new ServingEvent(name, null, null, VersionState.RETIRED, null));
+            if (metrics != null) {
+                metrics.serving(name, 0);
+            }
         }
     }
 
@@ -251,7 +262,7 @@ public class ModelServer {
         for (int attempt = 0; attempt < 1000; attempt++) {
             ServedModel model = active.get(name);
             if (model == null) {
-                throw notServed(name);
+                throw notServed.explain(name, failures.of(name), startup.done());
             }
             ServedModel.Lease lease = model.tryLease();
             if (lease != null) {
@@ -262,7 +273,7 @@ public class ModelServer {
         throw new TurnoutException(ErrorCode.UNAVAILABLE, "model '" + name + "' is being swapped; retry");
     }
 
-    /** A lease on a given version: the active one, a cached one, or one loaded now into the LRU cache. */
+    /** A lease on a given version: the active one, or one loaded on demand. */
     public ServedModel.Lease lease(String name, int version) {
         ServedModel current = active.get(name);
         if (current != null && current.version() == version) {
@@ -271,87 +282,29 @@ public class ModelServer {
                 return lease;
             }
         }
-        String key = name + "@" + version;
-        synchronized (pinned) {
-            ServedModel cached = pinned.get(key);
-            ServedModel.Lease lease = cached == null ? null : cached.tryLease();
+        Optional<ServedModel> cached = onDemand.get(name, version);
+        if (cached.isPresent()) {
+            ServedModel.Lease lease = cached.get().tryLease();
             if (lease != null) {
                 return lease;
             }
         }
-        ServedModel loaded = loadPinned(key, registry.servableVersion(name, version));
-        ServedModel.Lease lease = loaded.tryLease();
-        if (lease == null) {
-            throw new TurnoutException(ErrorCode.UNAVAILABLE, "version " + version + " of '" + name
-                    + "' was evicted while loading; retry");
-        }
-        if (config.versionCacheSize() == 0) {
-            loaded.retire(); // no cache: closes when this request is done
-        }
-        return lease;
+        return onDemand.lease(registry.servableVersion(name, version));
     }
 
-    private ServedModel loadPinned(String key, ServableVersion version) {
-        CompletableFuture<ServedModel> mine = new CompletableFuture<>();
-        CompletableFuture<ServedModel> theirs = pinnedLoads.putIfAbsent(key, mine);
-        if (theirs != null) {
-            return theirs.join();
-        }
-        try {
-            ServedModel loaded = load(version);
-            if (config.versionCacheSize() > 0) {
-                List<ServedModel> evicted = new ArrayList<>();
-                synchronized (pinned) {
-                    pinned.put(key, loaded);
-                    var eldest = pinned.entrySet().iterator();
-                    while (pinned.size() > config.versionCacheSize()) {
-                        evicted.add(eldest.next().getValue());
-                        eldest.remove();
-                    }
-                }
-                evicted.forEach(this::drain);
-            }
-            mine.complete(loaded);
-            return loaded;
-        } catch (LoadException e) {
-            TurnoutException refusal = new TurnoutException(ErrorCode.UNAVAILABLE, "version " + version.version()
-                    + " of '" + version.model() + "' cannot be loaded: " + e.getMessage());
-            mine.completeExceptionally(refusal);
-            throw refusal;
-        } finally {
-            pinnedLoads.remove(key);
-        }
-    }
-
-    private ServedModel load(ServableVersion version) throws LoadException {
-        Instant start = Instant.now();
-        try {
-            Path file = cache.fetch(version.artifact());
-            LoadedModel model = loader.load(file, version.artifact().format(), version.signature(), poolSize,
-                    config.warmupInferences());
-            LOG.infof("Loaded %s version %d in %d ms (warm-up %d ms)", version.model(), version.version(),
-                    Duration.between(start, Instant.now()).toMillis(), model.warmupTime().toMillis());
-            ServedModel served = new ServedModel(version, model);
-            if (metrics != null) {
-                served.meters(metrics.forVersion(served, model.loadTime(), model.warmupTime()));
-            }
-            return served;
-        } catch (IOException | ArtifactIntegrityException | InvalidModelException | RuntimeException e) {
-            throw new LoadException(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
-        }
-    }
-
-    /** Retires a replaced version: it finishes what is in flight, and is closed anyway after the drain timeout. */
+    /**
+     * Retires a replaced version: it takes no new requests and closes when its last one is done, however long that
+     * takes, since closing frees native memory a running inference still uses. Past the drain timeout it is logged.
+     */
     private void drain(ServedModel model) {
         model.retire();
-        if (!model.isClosed() && background != null) {
-            background.schedule(() -> {
+        if (!model.isClosed()) {
+            background.schedule(drainTimeout, () -> {
                 if (!model.isClosed()) {
-                    LOG.warnf("%s still had %d requests in flight after %s: closing it", model, model.inFlight(),
-                            drainTimeout);
-                    model.forceClose();
+                    LOG.warnf("%s still has %d requests in flight after %s; it closes when they are done", model,
+                            model.inFlight(), drainTimeout);
                 }
-            }, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            });
         }
     }
 
@@ -361,43 +314,19 @@ public class ModelServer {
         }
     }
 
-    private TurnoutException notServed(String name) {
-        LoadFailure failure = failures.get(name);
-        if (failure != null) {
-            return new TurnoutException(ErrorCode.UNAVAILABLE, "model '" + name + "' version " + failure.version()
-                    + " failed to load: " + failure.error());
-        }
-        if (!startup.done()) {
-            return new TurnoutException(ErrorCode.UNAVAILABLE, "this replica is still loading its models; retry");
-        }
-        String message = recentNotFound.get(name).orElse(null);
-        if (message == null) {
-            try {
-                registry.getModel(name);
-                message = "model '" + name + "' has no active version; set one with PUT /api/models/" + name + "/active";
-            } catch (TurnoutException e) {
-                if (e.code() != ErrorCode.NOT_FOUND) {
-                    throw e; // the database is unreachable: 503, and nothing remembered
-                }
-                message = e.getMessage();
-            }
-            recentNotFound.remember(name, message);
-        }
-        return TurnoutException.notFound(message);
-    }
-
     /** What this replica serves of every model it knows of, as events (for a full report to the database). */
     public List<ServingEvent> states() {
         List<ServingEvent> states = new ArrayList<>();
+        Map<String, LoadFailures.LoadFailure> failed = failures.all();
         active.forEach((name, model) -> {
-            LoadFailure failure = failures.get(name);
+            LoadFailures.LoadFailure failure = failed.get(name);
             states.add(failure == null
-                    ? new ServingEvent(name, model.version(), model.version(), ServingEvent.State.SERVING, null)
-                    : new ServingEvent(name, model.version(), failure.version(), ServingEvent.State.FAILED, failure.error()));
+                    ? new ServingEvent(name, model.version(), model.version(), VersionState.SERVING, null)
+                    : new ServingEvent(name, model.version(), failure.version(), VersionState.FAILED, failure.error()));
         });
-        failures.forEach((name, failure) -> {
+        failed.forEach((name, failure) -> {
             if (!active.containsKey(name)) {
-                states.add(new ServingEvent(name, null, failure.version(), ServingEvent.State.FAILED, failure.error()));
+                states.add(new ServingEvent(name, null, failure.version(), VersionState.FAILED, failure.error()));
             }
         });
         return states;
@@ -415,9 +344,7 @@ public class ModelServer {
         if (current != null && current.version() == version) {
             return Optional.of(current);
         }
-        synchronized (pinned) {
-            return Optional.ofNullable(pinned.get(name + "@" + version));
-        }
+        return onDemand.get(name, version);
     }
 
     /**
@@ -432,8 +359,21 @@ public class ModelServer {
         return Optional.ofNullable(active.get(name));
     }
 
-    public Map<String, LoadFailure> failures() {
-        return Map.copyOf(failures);
+    /** The failed load of each model whose target this replica could not load: version and error. */
+    public Map<String, String> failures() {
+        Map<String, String> described = new TreeMap<>();
+        failures.all().forEach((name, failure) -> described.put(name, "version " + failure.version() + ": "
+                + failure.error()));
+        return described;
+    }
+
+    /** The version whose load failed for {@code name}, if any, and why. */
+    public Optional<FailedVersion> failure(String name) {
+        return failures.of(name).map(failure -> new FailedVersion(failure.version(), failure.error()));
+    }
+
+    /** A model's target that this replica could not load. */
+    public record FailedVersion(int version, String error) {
     }
 
     public StartupProgress startup() {
@@ -449,13 +389,6 @@ public class ModelServer {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A version could not be fetched, verified, loaded or warmed up. */
-    static final class LoadException extends Exception {
-        LoadException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }

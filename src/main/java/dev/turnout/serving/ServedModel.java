@@ -92,12 +92,6 @@ public final class ServedModel {
         }
     }
 
-    /** Closes now, whatever is in flight: the bounded end of a drain. */
-    void forceClose() {
-        retired = true;
-        close();
-    }
-
     private void release() {
         if (inFlight.decrementAndGet() == 0 && retired) {
             close();

@@ -6,7 +6,5 @@ package dev.turnout.serving;
  * @param serving the version answering requests now, or null
  * @param target the version being moved to, or null when there is none
  */
-public record ServingEvent(String model, Integer serving, Integer target, State state, String error) {
-
-    public enum State { LOADING, SERVING, FAILED }
+public record ServingEvent(String model, Integer serving, Integer target, VersionState state, String error) {
 }

@@ -29,8 +29,7 @@ public class ServingReadiness implements HealthCheck {
                 .withData("total", startup.total())
                 .withData("detail", server.ready() || !startup.done() ? startup.detail() : "shutting down");
         server.serving().forEach((name, version) -> response.withData("serving." + name, version));
-        server.failures().forEach((name, failure) -> response.withData("failed." + name,
-                "version " + failure.version() + ": " + failure.error()));
+        server.failures().forEach((name, failure) -> response.withData("failed." + name, failure));
         return response.build();
     }
 }

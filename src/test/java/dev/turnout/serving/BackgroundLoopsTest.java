@@ -3,7 +3,7 @@ package dev.turnout.serving;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.registry.RegistryService;
-import dev.turnout.registry.ServableVersion;
+import dev.turnout.registry.ServingTarget;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class BackgroundLoopsTest {
         }
 
         @Override
-        public List<ServableVersion> activeVersions() {
+        public List<ServingTarget> targets() {
             int read = reads.incrementAndGet();
             if (read == 1) {
                 throw new OutOfMemoryError("Java heap space (test)");

@@ -2,7 +2,7 @@ package dev.turnout.serving;
 
 import dev.turnout.Fixtures;
 import dev.turnout.registry.RegistryService;
-import dev.turnout.registry.ServableVersion;
+import dev.turnout.registry.ServingTarget;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -31,10 +31,10 @@ class StaleTargetTest {
     void aTargetReadBeforeAFlipNeverSwapsTheOldVersionBack() {
         String name = twoVersions("stale-flip");
         activate(name, 1);
-        ServableVersion readBeforeTheFlip = registry.activeVersion(name).orElseThrow();
+        ServingTarget readBeforeTheFlip = registry.target(name);
         activate(name, 2);
 
-        server.serve(readBeforeTheFlip, false);
+        server.apply(readBeforeTheFlip, false);
 
         assertEquals(2, server.serving().get(name));
         infer("/v2/models/" + name + "/infer", oipRequest("x", "FP32", "[1, 1]", "[3.0]")).then().statusCode(200)
@@ -45,10 +45,10 @@ class StaleTargetTest {
     void aTargetReadBeforeADeactivationNeverLoadsTheModelAgain() {
         String name = twoVersions("stale-deactivate");
         activate(name, 1);
-        ServableVersion readBeforeTheDeactivation = registry.activeVersion(name).orElseThrow();
+        ServingTarget readBeforeTheDeactivation = registry.target(name);
         given().delete("/api/models/{name}/active", name).then().statusCode(200);
 
-        server.serve(readBeforeTheDeactivation, false);
+        server.apply(readBeforeTheDeactivation, false);
 
         assertFalse(server.serving().containsKey(name), "a deactivated model is served again: " + server.serving());
     }

@@ -74,7 +74,7 @@ public class TfServingResource {
         RegistryRules.checkModelName(name);
         List<Map<String, Object>> statuses = new ArrayList<>();
         server.servedActive(name).ifPresent(model -> statuses.add(status(model.version(), "AVAILABLE", "OK", "")));
-        ModelServer.LoadFailure failure = server.failures().get(name);
+        ModelServer.FailedVersion failure = server.failure(name).orElse(null);
         if (failure != null) {
             statuses.add(status(failure.version(), "LOADING", "UNAVAILABLE", failure.error()));
         }

@@ -9,7 +9,7 @@ Models, each as ONNX (opset 13) and TorchScript, input "x" FP32 [-1, n], output 
   linear-v2   y = 3x + 2          (n = m = 1)
   mlp         4 -> 8 (ReLU) -> 3  fixed seed; reference outputs in mlp-reference.json
 Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it) and
-external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (a few hundred bytes
+external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (about a hundred bytes
 whose output "y" FP32 [-1, 20000000] has 20 million elements per input row).
 """
 import json

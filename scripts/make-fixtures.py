@@ -9,7 +9,8 @@ Models, each as ONNX (opset 13) and TorchScript, input "x" FP32 [-1, n], output 
   linear-v2   y = 3x + 2          (n = m = 1)
   mlp         4 -> 8 (ReLU) -> 3  fixed seed; reference outputs in mlp-reference.json
 Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it) and
-external-data-subgraph.onnx (the same, hidden in an If node's then-branch).
+external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (about a hundred bytes
+whose output "y" FP32 [-1, 20000000] has 20 million elements per input row).
 """
 import json
 import os
@@ -98,6 +99,24 @@ def external_data_subgraph_model():
         f.write(model.SerializeToString())
 
 
+LARGE_OUTPUT_COLUMNS = 20_000_000
+
+
+def large_output_model():
+    """y = Expand(x, [1, 20000000]): each row of x [-1, 1] becomes 20 million floats (80 MB), from a file of a few
+    hundred bytes. Proves that uploads and warm-ups check outputs without copying them, and that predictions refuse an
+    output over turnout.serving.max-output-elements before copying it."""
+    shape = helper.make_tensor("shape", TensorProto.INT64, [2], [1, LARGE_OUTPUT_COLUMNS])
+    graph = helper.make_graph(
+        [helper.make_node("Expand", ["x", "shape"], ["y"])], "large-output",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, LARGE_OUTPUT_COLUMNS])], [shape])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    with open(os.path.join(OUT, "large-output.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     export(Linear(2.0, 1.0), "linear-v1", 1)
@@ -112,6 +131,7 @@ def main():
         f.write("\n")
     external_data_model()
     external_data_subgraph_model()
+    large_output_model()
 
 
 if __name__ == "__main__":

@@ -152,6 +152,14 @@ public interface TurnoutConfig {
         @WithDefault("4194304")
         int maxTensorElements();
 
+        /**
+         * Most elements one output tensor of a prediction may have (16777216 FP32 elements are 64 MiB on the heap, and
+         * more as JSON); a prediction over it is refused (400) before its output is copied out of the engine.
+         * Default 16777216.
+         */
+        @WithDefault("16777216")
+        int maxOutputElements();
+
         /** Most input tensors in one request. Default 64. */
         @WithDefault("64")
         int maxInputs();

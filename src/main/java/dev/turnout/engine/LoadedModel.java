@@ -1,5 +1,6 @@
 package dev.turnout.engine;
 
+import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 
@@ -41,11 +42,33 @@ public final class LoadedModel implements AutoCloseable {
      * Runs the model. Inputs must already be checked against {@link #signature()} and ordered as its inputs.
      *
      * @throws OverloadedException when every predictor is busy and the wait queue is full
+     * @throws OutputTooLargeException when an output has more elements than a prediction may return
      */
     public Tensor[] predict(Tensor[] inputs) throws TranslateException, InterruptedException {
-        Tensor[] outputs = predictors.predict(inputs);
+        Tensor[] outputs;
+        try {
+            outputs = predictors.predict(inputs);
+        } catch (TranslateException e) {
+            if (e.getCause() instanceof OutputTooLargeException tooLarge) { // DJL wraps what the translator throws
+                throw tooLarge;
+            }
+            throw e;
+        }
         inferences.increment();
         return outputs;
+    }
+
+    /**
+     * Runs the model and describes its outputs (name, datatype, shape) without copying their data out of the engine:
+     * the smoke test and warm-ups, before the model takes traffic. Each call has its own predictor, so it is safe
+     * from any thread and never waits for, or is refused by, the serving predictors.
+     */
+    TensorSpec[] probe(Tensor[] inputs) throws TranslateException {
+        try (Predictor<Tensor[], TensorSpec[]> predictor = model.newPredictor(new OutputShapeTranslator(signature))) {
+            TensorSpec[] outputs = predictor.predict(inputs);
+            inferences.increment();
+            return outputs;
+        }
     }
 
     /** How long loading took (engine and predictors), and then the warm-up inferences. */

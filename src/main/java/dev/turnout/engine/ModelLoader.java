@@ -108,7 +108,7 @@ public class ModelLoader {
                 .setTypes(Tensor[].class, Tensor[].class)
                 .optEngine(format.djlEngine())
                 .optModelPath(file)
-                .optTranslator(new TensorTranslator(signature))
+                .optTranslator(new TensorTranslator(signature, config.serving().maxOutputElements()))
                 // ONNX Runtime applies intraOpNumThreads only when interOpNumThreads is given too.
                 .optOption("interOpNumThreads", "1")
                 .optOption("intraOpNumThreads", threads)
@@ -148,28 +148,26 @@ public class ModelLoader {
             return;
         }
         Tensor[] inputs = signature.inputs().stream().map(Tensor::zeros).toArray(Tensor[]::new);
-        Tensor[] outputs;
+        TensorSpec[] outputs;
         try {
-            outputs = model.predict(inputs);
+            // Shapes and datatypes only: an output of any size stays in the engine's memory.
+            outputs = model.probe(inputs);
         } catch (TranslateException | RuntimeException e) {
             throw new InvalidModelException(Reason.SIGNATURE_MISMATCH,
                     "the model does not run on inputs shaped by its signature " + signature.inputs() + ": "
                             + EngineMessages.clean(rootMessage(e), null), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InvalidModelException(Reason.NOT_LOADABLE, "interrupted while testing the model", e);
         }
         checkOutputs(signature, outputs);
     }
 
-    private static void checkOutputs(Signature signature, Tensor[] outputs) throws InvalidModelException {
+    private static void checkOutputs(Signature signature, TensorSpec[] outputs) throws InvalidModelException {
         if (outputs.length != signature.outputs().size()) {
             throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "the model returned " + outputs.length
                     + " outputs, the signature declares " + signature.outputs().size());
         }
         for (int i = 0; i < outputs.length; i++) {
             TensorSpec spec = signature.outputs().get(i);
-            if (outputs[i].datatype() != spec.datatype() || outputs[i].shape().length != spec.shape().size()) {
+            if (outputs[i].datatype() != spec.datatype() || outputs[i].shape().size() != spec.shape().size()) {
                 throw new InvalidModelException(Reason.SIGNATURE_MISMATCH, "the model returned " + outputs[i]
                         + " for output " + i + ", the signature declares " + spec);
             }

@@ -25,7 +25,7 @@ import java.util.Optional;
  * ModelProto.graph (7), .functions (25), .training_info (20)
  * TrainingInfoProto.initialization (1), .algorithm (2)                  GraphProto
  * GraphProto.node (1), .initializer (5), .sparse_initializer (15)
- * FunctionProto.node (7)                                                NodeProto
+ * FunctionProto.node (7), .attribute_proto (11: attribute defaults)    NodeProto, AttributeProto
  * NodeProto.attribute (5)
  * AttributeProto.t (5), .tensors (10), .g (6), .graphs (11), .sparse_tensor (22), .sparse_tensors (23)
  * SparseTensorProto.values (1), .indices (2)                            TensorProto
@@ -105,7 +105,7 @@ public final class OnnxExternalData {
         return switch (parent) {
             case MODEL -> field == 7 ? Kind.GRAPH : field == 25 ? Kind.FUNCTION : field == 20 ? Kind.TRAINING_INFO : null;
             case TRAINING_INFO -> field == 1 || field == 2 ? Kind.GRAPH : null;
-            case FUNCTION -> field == 7 ? Kind.NODE : null;
+            case FUNCTION -> field == 7 ? Kind.NODE : field == 11 ? Kind.ATTRIBUTE : null;
             case GRAPH -> field == 1 ? Kind.NODE : field == 5 ? Kind.TENSOR : field == 15 ? Kind.SPARSE_TENSOR : null;
             case NODE -> field == 5 ? Kind.ATTRIBUTE : null;
             case ATTRIBUTE -> switch (field) {

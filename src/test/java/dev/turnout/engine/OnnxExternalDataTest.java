@@ -91,6 +91,30 @@ class OnnxExternalDataTest {
     }
 
     @Test
+    void refusesAFunctionsDefaultAttributeHoldingExternalData() throws Exception {
+        // FunctionProto.attribute_proto (11): an attribute's default value, which may be a tensor (or a graph) whose
+        // data ONNX Runtime would read from outside the model when a call site leaves the attribute out
+        byte[] function = concat(string(1, "f"), string(10, "local"), field(11, attribute(5, EXTERNAL)),
+                field(7, nodeProto(attribute(5, INTERNAL))));
+        byte[] model = concat(model(graph()), field(25, function));
+        OnnxExternalData.Reference found = OnnxExternalData.find(model).orElseThrow(() -> new AssertionError(
+                "a default attribute of a function was not looked into"));
+        assertEquals("weights.bin", found.location());
+        byte[] inSubgraph = concat(model(graph()), field(25, field(11, attribute(6, graph(field(5, EXTERNAL))))));
+        assertEquals("t", OnnxExternalData.find(inSubgraph).orElseThrow().tensor());
+
+        Path file = Files.createTempFile("function-default", ".onnx");
+        try {
+            Files.write(file, model);
+            InvalidModelException refused = assertThrows(InvalidModelException.class,
+                    () -> OnnxExternalData.requireSelfContained(file));
+            assertTrue(refused.getMessage().contains("external data"), refused.getMessage());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
     void eitherMarkIsEnough() throws Exception {
         // data_location EXTERNAL without any external_data entry
         byte[] locationOnly = concat(string(8, "a"), varintField(14, 1));

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
+import dev.turnout.engine.OutputTooLargeException;
 import dev.turnout.engine.OverloadedException;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.ErrorCode;
@@ -187,6 +188,10 @@ public class Predictions {
             return lease.predict(inputs);
         } catch (OverloadedException e) {
             throw e;
+        } catch (OutputTooLargeException e) {
+            throw TurnoutException.invalid("the output '" + e.output() + "' would have " + e.elements()
+                    + " elements, over the limit of " + e.limit() + " (" + OutputTooLargeException.PROPERTY
+                    + "); send a smaller batch");
         } catch (TranslateException | RuntimeException e) {
             LOG.errorf(e, "Inference failed on %s", lease.model());
             throw new TurnoutException(ErrorCode.INTERNAL, "the model failed to run on this input; the server log "

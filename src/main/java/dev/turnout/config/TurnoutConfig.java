@@ -133,6 +133,13 @@ public interface TurnoutConfig {
         @WithDefault("3")
         int warmupInferences();
 
+        /**
+         * Most bytes the artifact cache ({@code <data-dir>/cache}) keeps on disk; past it the least recently used
+         * artifacts are deleted, never one a served version was loaded from. Default 20G.
+         */
+        @WithDefault("20G")
+        MemorySize cacheMaxSize();
+
         /** How often a replica re-reads the active versions from the database. Default 10s. */
         @WithDefault("10s")
         Duration reconcileInterval();

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 /**
  * A real PostgreSQL server run from binaries on the classpath (no install, no Docker). Used when no datasource URL
- * is configured, and by the tests. Data in {@code dataDir} survives restarts.
+ * is configured, and by the tests. Data in {@code dataDir} survives restarts, and crashes: a server that a killed
+ * process left running on it is stopped first ({@link LeftoverPostmaster}), and the server stops by itself when this
+ * JVM dies without stopping it ({@link PostmasterWatchdog}).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -17,10 +19,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final PostmasterWatchdog watchdog;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir, PostmasterWatchdog watchdog) {
         this.postgres = postgres;
         this.dataDir = dataDir;
+        this.watchdog = watchdog;
     }
 
     /** Starts PostgreSQL on a free port, initialising {@code dataDir} only if it holds no cluster yet. */
@@ -32,6 +36,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
         Path absolute = dataDir.toAbsolutePath();
         Files.createDirectories(absolute);
+        LeftoverPostmaster.clear(absolute);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(absolute)
                 .setCleanDataDirectory(false);
@@ -39,7 +44,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
-        return new EmbeddedDatabase(postgres, absolute);
+        try {
+            return new EmbeddedDatabase(postgres, absolute, PostmasterWatchdog.watch(absolute));
+        } catch (IOException e) {
+            postgres.close();
+            throw e;
+        }
     }
 
     public String jdbcUrl() {
@@ -56,6 +66,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        postgres.close();
+        try {
+            postgres.close();
+        } finally {
+            watchdog.close();
+        }
     }
 }

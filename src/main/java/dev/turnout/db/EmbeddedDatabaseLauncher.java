@@ -22,13 +22,11 @@ public class EmbeddedDatabaseLauncher {
 
     private static volatile EmbeddedDatabase running;
 
-    /** Called from {@code main}, before Quarkus starts. */
-    public static void startIfNoDatasourceConfigured() throws IOException {
-        var config = ConfigProvider.getConfig();
-        if (config.getOptionalValue(URL_PROPERTY, String.class).isPresent()) {
+    /** Called from {@code main}, before Quarkus starts, with Turnout's data directory (whose lock it holds). */
+    public static void startIfNoDatasourceConfigured(Path dataDir) throws IOException {
+        if (ConfigProvider.getConfig().getOptionalValue(URL_PROPERTY, String.class).isPresent()) {
             return;
         }
-        Path dataDir = config.getOptionalValue("turnout.data-dir", Path.class).orElse(Path.of("data"));
         EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"));
         System.setProperty(URL_PROPERTY, database.jdbcUrl());
         System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);

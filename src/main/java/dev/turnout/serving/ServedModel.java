@@ -21,14 +21,16 @@ public final class ServedModel {
 
     private final ServableVersion version;
     private final LoadedModel model;
+    private final CachedArtifact artifact;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile ServingMetrics.VersionMeters meters;
 
-    ServedModel(ServableVersion version, LoadedModel model) {
+    ServedModel(ServableVersion version, LoadedModel model, CachedArtifact artifact) {
         this.version = version;
         this.model = model;
+        this.artifact = artifact;
     }
 
     void meters(ServingMetrics.VersionMeters meters) {
@@ -101,6 +103,7 @@ public final class ServedModel {
     private void close() {
         if (closed.compareAndSet(false, true)) {
             model.close();
+            artifact.close(); // its file may be evicted from the disk cache now
             if (meters != null) {
                 meters.unloaded();
             }

@@ -7,7 +7,6 @@ import dev.turnout.registry.ServableVersion;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -36,22 +35,32 @@ final class VersionLoader {
     ServedModel load(ServableVersion version, LoadedModel.PoolSize pool, Consumer<VersionState> progress)
             throws LoadException {
         Instant start = Instant.now();
+        CachedArtifact artifact = null; // held while the version is served, so the cache never evicts its file
         try {
             progress.accept(VersionState.FETCHING);
-            Path file = cache.fetch(version.artifact());
+            artifact = cache.acquire(version.artifact());
             progress.accept(VersionState.LOADING);
-            LoadedModel model = loader.load(file, version.artifact().format(), version.signature(), pool, warmups);
+            LoadedModel model = loader.load(artifact.path(), version.artifact().format(), version.signature(), pool,
+                    warmups);
             LOG.infof("Loaded %s version %d in %d ms (warm-up %d ms)", version.model(), version.version(),
                     Duration.between(start, Instant.now()).toMillis(), model.warmupTime().toMillis());
-            ServedModel served = new ServedModel(version, model);
+            ServedModel served = new ServedModel(version, model, artifact);
             if (metrics != null) {
                 served.meters(metrics.forVersion(served, model.loadTime(), model.warmupTime()));
             }
             return served;
         } catch (IOException | ArtifactIntegrityException | InvalidModelException | RuntimeException e) {
+            release(artifact);
             throw new LoadException(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
         } catch (LinkageError e) { // a native library that will not link: this version fails, the replica goes on
+            release(artifact);
             throw new LoadException("the engine could not be linked: " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(CachedArtifact artifact) {
+        if (artifact != null) {
+            artifact.close();
         }
     }
 

@@ -28,17 +28,19 @@ public class RegistryService {
     }
 
     /**
-     * Records a version whose artifact was already proven loadable: creates the model on first upload, takes the
-     * next number under the model row's lock (concurrent uploads queue here, none fails), stores the bytes.
+     * Records a version whose artifact was already proven loadable: stores the bytes first (content-addressed, no lock
+     * on the model), then creates the model on first upload and takes the next number under the model row's lock, held
+     * only for the short insert (concurrent uploads queue there, none fails; flips never wait for bytes). One
+     * transaction, so a crash at any point leaves neither a version nor its large object behind.
      */
     @Transactional(Transactional.TxType.REQUIRED)
     @TransactionConfiguration(timeout = 3600) // storing a multi-GiB artifact outlasts the 60 s default
     public VersionInfo addVersion(VersionUpload upload, ModelFormat format, String sha256, long size,
                                   Signature signature) {
+        artifacts.store(upload.artifact(), sha256, size);
         Model model = lockOrCreate(upload.model());
         int number = model.nextVersion;
         model.nextVersion = number + 1;
-        artifacts.store(upload.artifact(), sha256, size);
 
         ModelVersion version = new ModelVersion();
         version.model = model;

@@ -97,6 +97,9 @@ class SecuredApiTest {
                 new Call("oip infer", "predictor", r -> r.contentType("application/json").body(oip)
                         .post("/v2/models/" + name + "/infer")),
                 new Call("oip metadata", "predictor", r -> r.get("/v2/models/" + name)),
+                new Call("oip version metadata", "predictor", r -> r.get("/v2/models/" + name + "/versions/1")),
+                new Call("oip model ready", "predictor", r -> r.get("/v2/models/" + name + "/ready")),
+                new Call("oip version ready", "predictor", r -> r.get("/v2/models/" + name + "/versions/1/ready")),
                 new Call("tf predict", "predictor", r -> r.contentType("application/json").body("{\"instances\": [[3.0]]}")
                         .post("/v1/models/" + name + ":predict")),
                 new Call("tf status", "predictor", r -> r.get("/v1/models/" + name)));

@@ -3,6 +3,8 @@ package dev.turnout.serving;
 import dev.turnout.Fixtures;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.ModelLoader;
+import dev.turnout.error.ErrorCode;
+import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.Digests;
 import dev.turnout.registry.RegistryService;
 import io.agroal.api.AgroalDataSource;
@@ -24,6 +26,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Loading, readiness and integrity, with the real database, disk cache and engines. */
@@ -60,6 +63,21 @@ class ModelServerTest {
             var data = after.getData().get();
             long failed = data.keySet().stream().filter(key -> key.startsWith("failed.")).count();
             assertEquals(data.get("total"), (Long) data.get("loaded") + failed);
+        } finally {
+            replica.stop(null);
+        }
+    }
+
+    @Test
+    void aModelActivatedButNotLoadedHereYetIs503NotA404() {
+        ModelServer replica = new ModelServer(registry, cache, loader, config, null, null);
+        try {
+            replica.initialLoad(); // a replica that has not heard of the flip below yet
+            String name = uploadAndActivate(Fixtures.uniqueName("loading"), Fixtures.model("linear-v1.onnx"));
+
+            TurnoutException refusal = assertThrows(TurnoutException.class, () -> replica.lease(name));
+            assertEquals(ErrorCode.UNAVAILABLE, refusal.code(), refusal.getMessage());
+            assertTrue(refusal.getMessage().contains("version 1"), refusal.getMessage());
         } finally {
             replica.stop(null);
         }

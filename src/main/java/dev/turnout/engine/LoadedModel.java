@@ -22,7 +22,12 @@ public final class LoadedModel implements AutoCloseable {
         this.format = format;
         this.signature = signature;
         this.model = model;
-        this.predictors = new PredictorPool(model, pool.predictors(), pool.maxQueued());
+        try {
+            this.predictors = new PredictorPool(model, pool.predictors(), pool.maxQueued());
+        } catch (RuntimeException e) {
+            model.close(); // its native memory would outlive this failed load otherwise
+            throw e;
+        }
     }
 
     public ModelFormat format() {

@@ -24,10 +24,15 @@ final class PredictorPool implements AutoCloseable {
     PredictorPool(ZooModel<Tensor[], Tensor[]> model, int size, int maxQueued) {
         idle = new ArrayBlockingQueue<>(size);
         admission = new Semaphore(size + maxQueued);
-        for (int i = 0; i < size; i++) {
-            Predictor<Tensor[], Tensor[]> predictor = model.newPredictor();
-            all.add(predictor);
-            idle.add(predictor);
+        try {
+            for (int i = 0; i < size; i++) {
+                Predictor<Tensor[], Tensor[]> predictor = model.newPredictor();
+                all.add(predictor);
+                idle.add(predictor);
+            }
+        } catch (RuntimeException e) {
+            close(); // the predictors made so far
+            throw e;
         }
     }
 

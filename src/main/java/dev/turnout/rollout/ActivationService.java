@@ -42,7 +42,7 @@ public class ActivationService {
     public Outcome flip(String name, FlipRequest request, Duration wait) {
         ActivationRecord activation = rollout.flip(name, request);
         LOG.infof("%s flipped %s to version %d (was %s)%s", activation.actor(), name, activation.version(),
-                activation.previousVersion(), activation.reason() == null ? "" : ": " + activation.reason());
+                activation.previousVersion(), activation.reason() == null ? "" : ": " + loggable(activation.reason()));
         return afterCommit(name, activation, wait);
     }
 
@@ -57,6 +57,26 @@ public class ActivationService {
         ActivationRecord activation = rollout.deactivate(name, actor, reason);
         LOG.infof("%s deactivated %s (was serving version %d)", actor, name, activation.previousVersion());
         return afterCommit(name, activation, wait);
+    }
+
+    /**
+     * A caller's text made safe for one log line: control characters (line breaks, escape sequences) are written as
+     * escapes, so a reason cannot forge a log line of its own or repaint the terminal.
+     */
+    static String loggable(String text) {
+        StringBuilder safe = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (c == '\n') {
+                safe.append("\\n");
+            } else if (c == '\r') {
+                safe.append("\\r");
+            } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                safe.append(String.format("\\u%04x", c));
+            } else {
+                safe.appendCodePoint(c);
+            }
+        });
+        return safe.toString();
     }
 
     public ModelStatus status(String name) {

@@ -23,6 +23,8 @@ class FlipLogTest {
     @Test
     void aReasonWithLineBreaksCannotForgeALogLine() {
         String name = uploadAndActivate(Fixtures.uniqueName("log-forging"), Fixtures.model("linear-v1.onnx"));
+        given().multiPart("artifact", Fixtures.model("linear-v2.onnx")).post("/api/models/{name}/versions", name)
+                .then().statusCode(201);
         List<String> lines = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -42,10 +44,8 @@ class FlipLogTest {
         logger.addHandler(capture);
         try {
             given().contentType("application/json")
-                    .body("{\"version\": 1, \"reason\": \"ok\\n2026-12-04 INFO [dev.turnout] admin flipped prod\\r\\u001b[2J\"}")
+                    .body("{\"version\": 2, \"reason\": \"ok\\n2026-12-04 INFO [dev.turnout] admin flipped prod\\r\\u001b[2J\"}")
                     .put("/api/models/{name}/active", name).then().statusCode(200);
-            given().contentType("application/json").body("{\"reason\": \"x\\ny\"}")
-                    .post("/api/models/{name}/rollback", name);
         } finally {
             logger.removeHandler(capture);
         }

@@ -112,6 +112,7 @@ public class OipResource {
     @Path("/models/{name}/ready")
     @Operation(summary = "Model ready (active version)", description = "200 when loaded here, 503 when not (yet).")
     public Response modelReady(@RestPath String name) {
+        predictions.checkAccess();
         RegistryRules.checkModelName(name);
         boolean ready = server.servedActive(name).isPresent();
         if (!ready) {
@@ -124,6 +125,7 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}/ready")
     @Operation(summary = "Model ready (a given version)")
     public Response versionReady(@RestPath String name, @RestPath String version) {
+        predictions.checkAccess();
         int number = RegistryRules.checkVersionNumber(version);
         RegistryRules.checkModelName(name);
         boolean ready = server.servedVersion(name, number).isPresent();

@@ -64,9 +64,9 @@ class TorchScriptRefusalTest {
         String read = "(\"/etc/passwd\", False, 1, dtype=0)\n    return torch.add(torch.mul(x, 0.), torch.to(torch.select(leaked, 0, 0), 6))\n";
         for (String[] variant : new String[][] {
                 {"    leaked = ops.aten.from_file" + read, "ops.aten.from_file"},
-                {"    t = torch\n    leaked = t.from_file" + read, "torch"},                  // an alias of the module
-                {"    leaked = getattr(torch, \"from_file\")" + read, "torch"},             // a lookup by string
-                {"    return ops.my_ns.my_op(x)\n", "my_ns"}}) {                           // a custom op namespace
+                {"    t = torch\n    leaked = t.abs(x)\n    return x\n", "the module 'torch'"}, // an alias of the module
+                {"    leaked = getattr(torch, \"from_\" \"file\")" + read, "the module 'torch'"}, // a lookup by string
+                {"    return ops.my_ns.my_op(x)\n", "op namespace 'my_ns'"}}) {             // a custom op namespace
             File archive = withForward("reads-a-file.pt", variant[0]);
             refused(given().multiPart("artifact", archive).multiPart("signature", Fixtures.LINEAR_SIGNATURE)
                     .post("/api/models/{name}/versions", name).then(), variant[1]);

@@ -67,7 +67,7 @@ public final class TorchScriptArchive {
                     checkPickle(zip, entry);
                 }
             }
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) { // the JDK reports names that are not UTF-8 with the latter
             throw new InvalidModelException(Reason.NOT_LOADABLE, "it is not a valid zip archive, as TorchScript "
                     + "archives are (" + EngineMessages.clean(e.getMessage(), file) + ")", e);
         } catch (IOException e) {

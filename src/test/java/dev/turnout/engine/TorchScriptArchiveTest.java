@@ -137,6 +137,18 @@ class TorchScriptArchiveTest {
         assertTrue(e.getMessage().contains("not a valid zip archive"), e.getMessage());
     }
 
+    @Test
+    void namesThatAreNotUtf8() throws IOException {
+        Path zip = dir.resolve("latin1.pt");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip), StandardCharsets.ISO_8859_1)) {
+            out.putNextEntry(new ZipEntry("m/code/caf\u00e9.py"));
+            out.write("x".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        var e = assertThrows(InvalidModelException.class, () -> TorchScriptArchive.check(zip, LIMIT));
+        assertEquals(InvalidModelException.Reason.NOT_LOADABLE, e.reason());
+    }
+
     String refusedUnsafe(Path archive) {
         var e = assertThrows(InvalidModelException.class, () -> TorchScriptArchive.check(archive, LIMIT));
         assertEquals(InvalidModelException.Reason.UNSAFE, e.reason(), e.getMessage());

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +30,10 @@ public class IsolatedTorchScriptProof {
     private static final Logger LOG = Logger.getLogger(IsolatedTorchScriptProof.class);
     private static final Map<Integer, String> SIGNALS = Map.of(4, "SIGILL", 6, "SIGABRT", 7, "SIGBUS", 8, "SIGFPE",
             9, "SIGKILL", 11, "SIGSEGV");
+
+    /** What the JVM, DJL, PyTorch and its thread pools read; nothing else of the server's environment is passed. */
+    private static final Pattern KEPT_ENVIRONMENT = Pattern.compile(
+            "PATH|HOME|TMPDIR|TZ|LANG|LC_\\w+|LD_LIBRARY_PATH|(DJL|PYTORCH|OMP|MKL|KMP|OPENBLAS)_\\w+");
 
     private final TurnoutConfig config;
     private final Path workDir;
@@ -52,8 +57,11 @@ public class IsolatedTorchScriptProof {
             Path result = dir.resolve("result");
             Path log = dir.resolve("log");
             List<String> command = command(artifact.toAbsolutePath(), signatureFile, result, maxArchiveBytes);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            // The model's code runs there: it gets no secrets (database password, tokens) from the environment.
+            builder.environment().keySet().removeIf(variable -> !KEPT_ENVIRONMENT.matcher(variable).matches());
+            Process process = builder.start();
             awaitExit(process, log);
             List<String> outcome = Files.exists(result) ? Files.readAllLines(result, StandardCharsets.UTF_8) : List.of();
             return signatureOrRefusal(outcome, signature);

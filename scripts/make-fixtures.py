@@ -10,7 +10,8 @@ Models, each as ONNX (opset 13) and TorchScript, input "x" FP32 [-1, n], output 
   mlp         4 -> 8 (ReLU) -> 3  fixed seed; reference outputs in mlp-reference.json
 Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at a file outside it) and
 external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (about a hundred bytes
-whose output "y" FP32 [-1, 20000000] has 20 million elements per input row).
+whose output "y" FP32 [-1, 20000000] has 20 million elements per input row); and reads-a-file.pt (TorchScript whose
+forward reads the first byte of /etc/passwd with torch.from_file and returns it: PyTorch loads and runs it as is).
 """
 import json
 import os
@@ -117,6 +118,14 @@ def large_output_model():
         f.write(model.SerializeToString())
 
 
+class ReadsAFile(torch.nn.Module):
+    """y = the first byte of /etc/passwd, for every row of x: TorchScript is code, and this code reads a server file."""
+
+    def forward(self, x):
+        leaked = torch.from_file("/etc/passwd", False, 1, dtype=torch.uint8)
+        return x * 0.0 + leaked[0].to(torch.float32)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     export(Linear(2.0, 1.0), "linear-v1", 1)
@@ -132,6 +141,7 @@ def main():
     external_data_model()
     external_data_subgraph_model()
     large_output_model()
+    torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 
 
 if __name__ == "__main__":

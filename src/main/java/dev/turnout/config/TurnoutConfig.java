@@ -1,5 +1,6 @@
 package dev.turnout.config;
 
+import dev.turnout.engine.ModelFormat;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -90,6 +91,31 @@ public interface TurnoutConfig {
         /** Largest artifact an upload may carry. Default 2G. */
         @WithDefault("2G")
         MemorySize maxUploadSize();
+
+        /**
+         * The formats an upload may have; others are refused (415) whether the upload names its format or it is
+         * recognised. Default {@code onnx,torchscript}.
+         */
+        @WithDefault("onnx,torchscript")
+        List<ModelFormat> formats();
+
+        /**
+         * Prove TorchScript uploads (load and one inference) in a separate JVM, so a model that crashes PyTorch costs
+         * a 422, not the replica. Default true.
+         */
+        @WithDefault("true")
+        boolean isolateTorchscript();
+
+        /** How long an isolated TorchScript proof may take before its process is killed (422). Default 120s. */
+        @WithDefault("120s")
+        Duration proofTimeout();
+
+        /** Java heap of the isolated proof's JVM (PyTorch's own memory is native, outside it). Default 256M. */
+        @WithDefault("256M")
+        MemorySize proofMaxHeap();
+
+        /** Further JVM options for the isolated proof's JVM, e.g. {@code -XX:ActiveProcessorCount=1}. Default none. */
+        Optional<List<String>> proofJvmOptions();
     }
 
     interface Serving {

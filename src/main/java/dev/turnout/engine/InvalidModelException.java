@@ -3,7 +3,8 @@ package dev.turnout.engine;
 /** The artifact is not a loadable model of its format, or it does not match the signature it was given. */
 public class InvalidModelException extends Exception {
 
-    public enum Reason { NOT_LOADABLE, SIGNATURE_MISMATCH, SIGNATURE_REQUIRED }
+    /** UNSAFE: the artifact does something no model needs (reads files, calls custom native ops). */
+    public enum Reason { NOT_LOADABLE, SIGNATURE_MISMATCH, SIGNATURE_REQUIRED, UNSAFE }
 
     private final Reason reason;
 

@@ -6,14 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
-/** The artifact formats Turnout serves. Pickle-based formats are deliberately absent: loading them runs code. */
+/**
+ * The artifact formats Turnout serves. Pickle-based formats (Python pickles run arbitrary Python when loaded) are absent.
+ * TorchScript is code too, though only TorchScript's own ops: {@link TorchScriptArchive} refuses the ones that reach
+ * for files, and uploads are proved in a separate process ({@link IsolatedTorchScriptProof}).
+ */
 public enum ModelFormat {
     ONNX("onnx", "OnnxRuntime"),
     TORCHSCRIPT("torchscript", "PyTorch");
-
-    public static final String ACCEPTED = Arrays.stream(values()).map(ModelFormat::id).collect(Collectors.joining(", "));
 
     private final String id;
     private final String djlEngine;

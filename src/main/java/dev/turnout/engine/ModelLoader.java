@@ -8,6 +8,7 @@ import ai.djl.translate.TranslateException;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.InvalidModelException.Reason;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -23,11 +24,26 @@ public class ModelLoader {
 
     private static final Logger LOG = Logger.getLogger(ModelLoader.class);
 
-    private final TurnoutConfig config;
+    private final Settings settings;
 
+    @Inject
     public ModelLoader(TurnoutConfig config) throws IOException {
-        this.config = config;
-        DjlEnvironment.configure(config.dataDir().resolve("djl"), config.engine().intraOpThreads());
+        this(new Settings(config.dataDir().resolve("djl"), config.engine().intraOpThreads(),
+                config.serving().maxTensorElements(), config.registry().maxUploadSize().asLongValue()));
+    }
+
+    /** For a process without CDI: the isolated TorchScript proof. */
+    ModelLoader(Settings settings) throws IOException {
+        this.settings = settings;
+        DjlEnvironment.configure(settings.djlCache(), settings.intraOpThreads());
+    }
+
+    /**
+     * What loading depends on.
+     *
+     * @param maxArchiveBytes the most a TorchScript archive may unpack to (the upload limit)
+     */
+    record Settings(Path djlCache, int intraOpThreads, int maxTensorElements, long maxArchiveBytes) {
     }
 
     /**
@@ -36,7 +52,7 @@ public class ModelLoader {
      * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
      */
     public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
-        requireSelfContained(file, format); // before ONNX Runtime opens the file (and whatever it would point to)
+        requireSafe(file, format, settings.maxArchiveBytes()); // before an engine opens the file
         return openAndWarm(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
     }
 
@@ -46,18 +62,21 @@ public class ModelLoader {
      */
     public LoadedModel load(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool, int warmups)
             throws InvalidModelException {
-        // Defence in depth: uploads are checked, but versions registered before that check was added are not.
-        requireSelfContained(file, format);
+        // Defence in depth: uploads are checked, but versions registered before those checks were added are not.
+        // (Their size was checked at upload, against a limit that may since have changed.)
+        requireSafe(file, format, Long.MAX_VALUE);
         return openAndWarm(file, format, signature, pool, warmups);
     }
 
     /**
      * Refuses an ONNX model whose tensors point at files outside it (data_location EXTERNAL): ONNX Runtime would read
-     * them relative to the model's directory. Cheap: the walk skips weights without reading them.
+     * them relative to the model's directory. Cheap: the walk skips weights without reading them. Refuses TorchScript
+     * whose code reaches for files or custom ops (see {@link TorchScriptArchive}); it reads only code and pickles.
      */
-    private static void requireSelfContained(Path file, ModelFormat format) throws InvalidModelException {
-        if (format == ModelFormat.ONNX) {
-            OnnxExternalData.requireSelfContained(file);
+    static void requireSafe(Path file, ModelFormat format, long maxArchiveBytes) throws InvalidModelException {
+        switch (format) {
+            case ONNX -> OnnxExternalData.requireSelfContained(file);
+            case TORCHSCRIPT -> TorchScriptArchive.check(file, maxArchiveBytes);
         }
     }
 
@@ -80,8 +99,7 @@ public class ModelLoader {
         }
     }
 
-    private static Signature signatureOf(Path file, ModelFormat format, Signature declared)
-            throws InvalidModelException {
+    static Signature signatureOf(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
         if (format == ModelFormat.TORCHSCRIPT) {
             if (declared == null) {
                 throw new InvalidModelException(Reason.SIGNATURE_REQUIRED,
@@ -103,7 +121,7 @@ public class ModelLoader {
 
     private ZooModel<Tensor[], Tensor[]> open(Path file, ModelFormat format, Signature signature)
             throws InvalidModelException {
-        String threads = Integer.toString(config.engine().intraOpThreads());
+        String threads = Integer.toString(settings.intraOpThreads());
         Criteria<Tensor[], Tensor[]> criteria = Criteria.builder()
                 .setTypes(Tensor[].class, Tensor[].class)
                 .optEngine(format.djlEngine())
@@ -127,7 +145,7 @@ public class ModelLoader {
      * such a model could never be served, and its smoke test would allocate without bound (or overflow).
      */
     private void requireServableInputs(Signature signature) throws InvalidModelException {
-        long limit = config.serving().maxTensorElements();
+        long limit = settings.maxTensorElements();
         for (TensorSpec spec : signature.inputs()) {
             long count = 1;
             for (long dim : spec.shape()) {

@@ -2,6 +2,7 @@ package dev.turnout.registry;
 
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.InvalidModelException;
+import dev.turnout.engine.IsolatedTorchScriptProof;
 import dev.turnout.engine.LoadedModel;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.engine.ModelLoader;
@@ -17,7 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 
 /**
- * Turns an upload into a version. Everything that can refuse it (size, digest, format, a trial load with DJL) runs
+ * Turns an upload into a version. Everything that can refuse it (size, format, digest, a trial load with DJL) runs
  * before the one short transaction that records it, so a refused upload writes nothing.
  */
 @ApplicationScoped
@@ -26,13 +27,16 @@ public class VersionUploader {
     private static final Logger LOG = Logger.getLogger(VersionUploader.class);
 
     private final ModelLoader loader;
+    private final IsolatedTorchScriptProof isolatedProof;
     private final RegistryService registry;
     private final TurnoutConfig config;
     private final MeterRegistry meters;
 
-    public VersionUploader(ModelLoader loader, RegistryService registry, TurnoutConfig config, MeterRegistry meters) {
+    public VersionUploader(ModelLoader loader, IsolatedTorchScriptProof isolatedProof, RegistryService registry,
+                           TurnoutConfig config, MeterRegistry meters) {
         this.meters = meters;
         this.loader = loader;
+        this.isolatedProof = isolatedProof;
         this.registry = registry;
         this.config = config;
     }
@@ -49,12 +53,13 @@ public class VersionUploader {
             if (size == 0) {
                 throw new TurnoutException(ErrorCode.INVALID_MODEL, "the artifact is empty");
             }
+            ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
+            requireAccepted(format, upload.format() != null);
             String sha256 = Digests.sha256(upload.artifact());
             if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(sha256)) {
                 throw new TurnoutException(ErrorCode.DIGEST_MISMATCH, "the artifact's sha256 is " + sha256
                         + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
             }
-            ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
             Signature signature = prove(upload, format);
             VersionInfo version = registry.addVersion(upload, format, sha256, size, signature);
             meters.counter("turnout.upload.bytes", "model", version.model()).increment(size);
@@ -66,19 +71,44 @@ public class VersionUploader {
         }
     }
 
-    private static ModelFormat detect(VersionUpload upload) throws IOException {
+    private ModelFormat detect(VersionUpload upload) throws IOException {
         return ModelFormat.detect(upload.artifact()).orElseThrow(() -> new TurnoutException(ErrorCode.INVALID_MODEL,
-                "the artifact is neither an ONNX model nor a TorchScript archive; accepted formats: "
-                        + ModelFormat.ACCEPTED));
+                "the artifact is neither an ONNX model nor a TorchScript archive; accepted formats: " + accepted()));
     }
 
-    /** Loads the artifact once with DJL and runs it on zeros; returns the signature to record. */
+    /**
+     * 415: the artifact may be a perfectly good model, but of a format this server does not take (RFC 9110: the
+     * format of the content, "indicated ... or as a result of inspecting the data directly", is not supported).
+     */
+    private void requireAccepted(ModelFormat format, boolean named) {
+        if (!config.registry().formats().contains(format)) {
+            throw new TurnoutException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, (named ? "the upload names" : "the artifact is")
+                    + " format " + format.id() + ", which this server does not accept; accepted formats: " + accepted()
+                    + " (turnout.registry.formats)");
+        }
+    }
+
+    /** The formats this server takes, for messages: "onnx, torchscript". */
+    public String accepted() {
+        return config.registry().formats().stream().map(ModelFormat::id).distinct()
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * Loads the artifact once with DJL and runs it on zeros; returns the signature to record. TorchScript is code that
+     * PyTorch runs natively, so its proof runs in a child JVM unless turnout.registry.isolate-torchscript is off.
+     */
     private Signature prove(VersionUpload upload, ModelFormat format) {
-        try (LoadedModel model = loader.inspect(upload.artifact(), format, upload.signature())) {
-            return model.signature();
+        try {
+            if (format == ModelFormat.TORCHSCRIPT && config.registry().isolateTorchscript()) {
+                return isolatedProof.prove(upload.artifact(), upload.signature());
+            }
+            try (LoadedModel model = loader.inspect(upload.artifact(), format, upload.signature())) {
+                return model.signature();
+            }
         } catch (InvalidModelException e) {
             ErrorCode code = switch (e.reason()) {
-                case NOT_LOADABLE -> ErrorCode.INVALID_MODEL;
+                case NOT_LOADABLE, UNSAFE -> ErrorCode.INVALID_MODEL;
                 case SIGNATURE_MISMATCH -> ErrorCode.SIGNATURE_MISMATCH;
                 case SIGNATURE_REQUIRED -> ErrorCode.SIGNATURE_REQUIRED;
             };

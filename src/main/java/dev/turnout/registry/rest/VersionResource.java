@@ -70,7 +70,8 @@ public class VersionResource {
     @APIResponse(responseCode = "201", description = "The new version; Location names it")
     @APIResponse(responseCode = "400", description = "Malformed name or part")
     @APIResponse(responseCode = "413", description = "Artifact over the upload limit")
-    @APIResponse(responseCode = "415", description = "Not multipart/form-data")
+    @APIResponse(responseCode = "415", description = "Not multipart/form-data, or a model format this server does not "
+            + "accept (turnout.registry.formats)")
     @APIResponse(responseCode = "422", description = "Not a loadable model of that format, or digest/signature mismatch")
     public Response upload(@RestPath String name, UploadForm form) throws IOException {
         try {
@@ -185,7 +186,7 @@ public class VersionResource {
         ModelFormat format = null;
         if (form.format != null && !form.format.isBlank()) {
             format = ModelFormat.parse(form.format.trim().toLowerCase()).orElseThrow(() -> TurnoutException.invalid(
-                    "unsupported format '" + RegistryRules.printable(form.format) + "'; accepted: " + ModelFormat.ACCEPTED));
+                    "unsupported format '" + RegistryRules.printable(form.format) + "'; accepted: " + uploader.accepted()));
         }
         String sha256 = null;
         if (form.sha256 != null && !form.sha256.isBlank()) {

@@ -92,6 +92,7 @@ public class IsolatedTorchScriptProof {
         command.add(config.dataDir().resolve("djl").toAbsolutePath().toString());
         command.add(Integer.toString(config.engine().intraOpThreads()));
         command.add(Integer.toString(config.serving().maxTensorElements()));
+        command.add(Long.toString(config.serving().maxOutputElements()));
         command.add(Long.toString(maxArchiveBytes));
         return command;
     }

@@ -29,7 +29,8 @@ public class ModelLoader {
     @Inject
     public ModelLoader(TurnoutConfig config) throws IOException {
         this(new Settings(config.dataDir().resolve("djl"), config.engine().intraOpThreads(),
-                config.serving().maxTensorElements(), config.registry().maxUploadSize().asLongValue()));
+                config.serving().maxTensorElements(), config.serving().maxOutputElements(),
+                config.registry().maxUploadSize().asLongValue()));
     }
 
     /** For a process without CDI: the isolated TorchScript proof. */
@@ -43,7 +44,8 @@ public class ModelLoader {
      *
      * @param maxArchiveBytes the most a TorchScript archive may unpack to (the upload limit)
      */
-    record Settings(Path djlCache, int intraOpThreads, int maxTensorElements, long maxArchiveBytes) {
+    record Settings(Path djlCache, int intraOpThreads, int maxTensorElements, long maxOutputElements,
+                    long maxArchiveBytes) {
     }
 
     /**
@@ -126,7 +128,7 @@ public class ModelLoader {
                 .setTypes(Tensor[].class, Tensor[].class)
                 .optEngine(format.djlEngine())
                 .optModelPath(file)
-                .optTranslator(new TensorTranslator(signature, config.serving().maxOutputElements()))
+                .optTranslator(new TensorTranslator(signature, settings.maxOutputElements()))
                 // ONNX Runtime applies intraOpNumThreads only when interOpNumThreads is given too.
                 .optOption("interOpNumThreads", "1")
                 .optOption("intraOpNumThreads", threads)

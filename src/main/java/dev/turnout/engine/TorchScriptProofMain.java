@@ -31,7 +31,7 @@ public final class TorchScriptProofMain {
         try {
             Signature declared = readSignature(Path.of(args[1]));
             ModelLoader loader = new ModelLoader(new ModelLoader.Settings(Path.of(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Long.parseLong(args[6])));
+                    Integer.parseInt(args[5]), Long.parseLong(args[6]), Long.parseLong(args[7])));
             try (LoadedModel ignored = loader.inspect(artifact, ModelFormat.TORCHSCRIPT, declared)) {
                 outcome = "OK\n";
             }

@@ -14,7 +14,10 @@ import jakarta.persistence.Table;
 
 import java.time.Instant;
 
-/** One line of a model's activation history: written in the same transaction that moves the pointer. */
+/**
+ * One line of a model's activation history: written in the same transaction that moves the pointer. Deactivations are
+ * {@link Deactivation}s; lines here always have a version, except 'deactivate' lines a build of V3 wrote.
+ */
 @Entity
 @Table(name = "activation")
 public class Activation extends PanacheEntityBase {
@@ -31,7 +34,7 @@ public class Activation extends PanacheEntityBase {
     @JoinColumn(name = "model_id", nullable = false, updatable = false)
     public Model model;
 
-    /** Null for a deactivation. */
+    /** Null only on a 'deactivate' line written by a build of V3 (this build writes those as {@link Deactivation}). */
     @Column(updatable = false)
     public Integer version;
 

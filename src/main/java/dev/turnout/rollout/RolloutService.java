@@ -10,8 +10,10 @@ import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Moves active-version pointers. Each flip is one transaction under the model row's lock: guards, one history line,
@@ -37,8 +39,8 @@ public class RolloutService {
         ModelVersion next = pointer.version(model, request.version());
         Integer previous = model.activeVersion;
         if (previous != null && previous == request.version()) {
-            return latest(model).map(Activation::record).orElseGet(() -> record(model, request.version(), previous,
-                    Activation.ACTIVATE, request.actor(), request.reason(), request.force()).record());
+            return latest(model).orElseGet(() -> record(model, request.version(), previous, Activation.ACTIVATE,
+                    request.actor(), request.reason(), request.force()).record());
         }
         List<MetricRequirement> requirements = new ArrayList<>(request.require());
         if (!request.force()) {
@@ -66,13 +68,13 @@ public class RolloutService {
     @Transactional
     public ActivationRecord rollback(String name, String actor, String reason) {
         Model model = pointer.lock(name);
-        Activation last = latest(model).orElseThrow(() -> TurnoutException.conflict("model '" + name
+        ActivationRecord last = latest(model).orElseThrow(() -> TurnoutException.conflict("model '" + name
                 + "' has never been activated; there is nothing to roll back to"));
-        if (last.previousVersion == null) {
-            throw TurnoutException.conflict("version " + last.version + " was activated when '" + name
+        if (last.previousVersion() == null) {
+            throw TurnoutException.conflict("version " + last.version() + " was activated when '" + name
                     + "' had no active version; there is nothing to roll back to");
         }
-        int target = last.previousVersion;
+        int target = last.previousVersion();
         if (!pointer.exists(model, target)) {
             throw TurnoutException.conflict("the previous active version " + target + " has been deleted; activate a "
                     + "version explicitly");
@@ -84,7 +86,8 @@ public class RolloutService {
 
     /**
      * Takes a model out of service: it keeps its versions but has no active version, so every replica unloads it.
-     * Recorded in the history; a rollback brings the version back.
+     * Recorded in the history (as a {@link Deactivation}, which the previous build need not read); a rollback brings
+     * the version back.
      */
     @Transactional
     public ActivationRecord deactivate(String name, String actor, String reason) {
@@ -92,17 +95,38 @@ public class RolloutService {
         if (model.activeVersion == null) {
             throw TurnoutException.conflict("model '" + name + "' has no active version; there is nothing to deactivate");
         }
-        Activation activation = record(model, null, model.activeVersion, Activation.DEACTIVATE, actor, reason, false);
+        Deactivation deactivation = new Deactivation();
+        deactivation.model = model;
+        deactivation.previousVersion = model.activeVersion;
+        deactivation.actor = actor;
+        deactivation.reason = reason;
+        deactivation.persist();
+        deactivation.flush();
+        Deactivation.getEntityManager().refresh(deactivation);
         pointer.move(model, null, maxActiveModels);
-        return activation.record();
+        return deactivation.record();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<ActivationRecord> history(String name, int limit) {
         Model model = Model.find("name", name).<Model>firstResultOptional()
                 .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
+        return newestLines(model, limit).stream().map(HistoryLine::record).toList();
+    }
+
+    /** A history line from either table; ids share one sequence, so they order lines of both. */
+    private record HistoryLine(long id, ActivationRecord record) {
+    }
+
+    /** The newest {@code limit} lines of both tables, newest first. */
+    private static List<HistoryLine> newestLines(Model model, int limit) {
         List<Activation> activations = Activation.find("model = ?1 order by id desc", model).page(0, limit).list();
-        return activations.stream().map(Activation::record).toList();
+        List<Deactivation> deactivations = Deactivation.find("model = ?1 order by id desc", model).page(0, limit).list();
+        return Stream.concat(activations.stream().map(a -> new HistoryLine(a.id, a.record())),
+                        deactivations.stream().map(d -> new HistoryLine(d.id, d.record())))
+                .sorted(Comparator.comparingLong(HistoryLine::id).reversed())
+                .limit(limit)
+                .toList();
     }
 
     private List<MetricRequirement> configuredGuards(String name) {
@@ -113,7 +137,7 @@ public class RolloutService {
         return Arrays.stream(guards.split(",")).map(MetricRequirement::parse).toList();
     }
 
-    private static Activation record(Model model, Integer version, Integer previous, String kind, String actor,
+    private static Activation record(Model model, int version, Integer previous, String kind, String actor,
                                      String reason, boolean forced) {
         Activation activation = new Activation();
         activation.model = model;
@@ -129,7 +153,7 @@ public class RolloutService {
         return activation;
     }
 
-    private static Optional<Activation> latest(Model model) {
-        return Activation.find("model = ?1 order by id desc", model).firstResultOptional();
+    private static Optional<ActivationRecord> latest(Model model) {
+        return newestLines(model, 1).stream().findFirst().map(HistoryLine::record);
     }
 }

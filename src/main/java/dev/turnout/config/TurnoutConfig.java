@@ -1,6 +1,5 @@
 package dev.turnout.config;
 
-import dev.turnout.engine.ModelFormat;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -94,10 +93,11 @@ public interface TurnoutConfig {
 
         /**
          * The formats an upload may have; others are refused (415) whether the upload names its format or it is
-         * recognised. Default {@code onnx,torchscript}.
+         * recognised. Default {@code onnx,torchscript}. (Names, parsed by the registry: config depends on no other
+         * package.)
          */
         @WithDefault("onnx,torchscript")
-        List<ModelFormat> formats();
+        List<String> formats();
 
         /**
          * Prove TorchScript uploads (load and one inference) in a separate JVM, so a model that crashes PyTorch costs

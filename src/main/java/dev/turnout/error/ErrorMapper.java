@@ -4,7 +4,6 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.turnout.engine.OverloadedException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -22,8 +21,10 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response refused(TurnoutException e) {
-        if (e.code().httpStatus() >= 500) {
+        if (e.code() == ErrorCode.INTERNAL) {
             LOG.warn(e.getMessage(), e.getCause());
+        } else if (e.code().httpStatus() >= 500) { // backpressure and loading: expected, and the client is told
+            LOG.debugf("%s: %s", e.code(), e.getMessage());
         }
         Response response = respond(e.code(), e.getMessage());
         if (e.code().httpStatus() == 503) {
@@ -43,12 +44,6 @@ public class ErrorMapper {
         return respond(ErrorCode.FORBIDDEN, "the token's roles do not allow this call (roles: publisher uploads and "
                 + "edits versions; operator flips, rolls back and deletes; viewer reads; predictor predicts when "
                 + "predictions require a token)");
-    }
-
-    @ServerExceptionMapper
-    public Response overloaded(OverloadedException e) {
-        return Response.fromResponse(respond(ErrorCode.OVERLOADED, "at capacity (" + e.getMessage()
-                + "); retry shortly")).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper

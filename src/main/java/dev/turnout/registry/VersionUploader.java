@@ -10,18 +10,23 @@ import dev.turnout.engine.Signature;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Turns an upload into a version. Everything that can refuse it (size, format, digest, a trial load with DJL) runs
  * before the one short transaction that records it, so a refused upload writes nothing.
  */
 @ApplicationScoped
+@Startup // reads turnout.registry.formats at start, so a wrong name stops the server then
 public class VersionUploader {
 
     private static final Logger LOG = Logger.getLogger(VersionUploader.class);
@@ -31,6 +36,7 @@ public class VersionUploader {
     private final RegistryService registry;
     private final TurnoutConfig config;
     private final MeterRegistry meters;
+    private final Set<ModelFormat> accepted;
 
     public VersionUploader(ModelLoader loader, IsolatedTorchScriptProof isolatedProof, RegistryService registry,
                            TurnoutConfig config, MeterRegistry meters) {
@@ -39,6 +45,17 @@ public class VersionUploader {
         this.isolatedProof = isolatedProof;
         this.registry = registry;
         this.config = config;
+        this.accepted = acceptedFormats(config.registry().formats());
+    }
+
+    /** turnout.registry.formats as formats; a name that is no format stops the server at start. */
+    static Set<ModelFormat> acceptedFormats(List<String> names) {
+        Set<ModelFormat> formats = new LinkedHashSet<>();
+        for (String name : names) {
+            formats.add(ModelFormat.parse(name.trim()).orElseThrow(() -> new IllegalArgumentException(
+                    "turnout.registry.formats names '" + name + "', which is not a format; known: onnx, torchscript")));
+        }
+        return formats;
     }
 
     public VersionInfo upload(VersionUpload upload) {
@@ -81,7 +98,7 @@ public class VersionUploader {
      * format of the content, "indicated ... or as a result of inspecting the data directly", is not supported).
      */
     private void requireAccepted(ModelFormat format, boolean named) {
-        if (!config.registry().formats().contains(format)) {
+        if (!accepted.contains(format)) {
             throw new TurnoutException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, (named ? "the upload names" : "the artifact is")
                     + " format " + format.id() + ", which this server does not accept; accepted formats: " + accepted()
                     + " (turnout.registry.formats)");
@@ -90,7 +107,7 @@ public class VersionUploader {
 
     /** The formats this server takes, for messages: "onnx, torchscript". */
     public String accepted() {
-        return config.registry().formats().stream().map(ModelFormat::id).distinct()
+        return accepted.stream().map(ModelFormat::id)
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 

@@ -1,6 +1,5 @@
 package dev.turnout.error;
 
-import dev.turnout.engine.OverloadedException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +11,7 @@ class ErrorMapperTest {
 
     @Test
     void overloadIsA503WithRetryAfter() {
-        var response = mapper.overloaded(new OverloadedException("all 2 predictors are busy"));
+        var response = mapper.refused(new TurnoutException(ErrorCode.OVERLOADED, "all 2 predictors are busy"));
         assertEquals(503, response.getStatus());
         assertEquals("1", response.getHeaderString("Retry-After"));
         assertEquals("OVERLOADED", ((ErrorBody) response.getEntity()).code());

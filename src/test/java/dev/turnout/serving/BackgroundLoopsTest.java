@@ -1,16 +1,25 @@
 package dev.turnout.serving;
 
+import dev.turnout.Api;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServingTarget;
+import dev.turnout.rollout.ActivationListener;
+import dev.turnout.rollout.BackgroundLiveness;
+import dev.turnout.rollout.ReplicaTracker;
 import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,6 +36,10 @@ class BackgroundLoopsTest {
     ModelLoader loader;
     @Inject
     TurnoutConfig config;
+    @Inject
+    ActivationListener listener;
+    @Inject
+    ReplicaTracker tracker;
 
     /** A registry that has no active versions, and whose first reads fail with an Error. */
     static final class FailingRegistry extends RegistryService {
@@ -47,6 +60,37 @@ class BackgroundLoopsTest {
             }
             return List.of();
         }
+    }
+
+    @Test
+    void aRoundThatThrowsAnErrorDoesNotEndItsLoop() throws InterruptedException {
+        BackgroundLoop loop = new BackgroundLoop("test-loop");
+        AtomicInteger rounds = new AtomicInteger();
+        try {
+            loop.repeat(Duration.ZERO, Duration.ofMillis(20), () -> {
+                if (rounds.incrementAndGet() % 2 == 1) {
+                    throw new StackOverflowError("test");
+                }
+            });
+            for (int wait = 0; wait < 200 && rounds.get() < 6; wait++) {
+                Thread.sleep(20);
+            }
+            assertTrue(rounds.get() >= 6, rounds.get() + " rounds");
+            assertTrue(loop.alive());
+        } finally {
+            loop.stop();
+        }
+        assertFalse(loop.alive(), "a stopped loop reports itself dead");
+    }
+
+    @Test
+    void livenessIsDownWhileAReplicaLoopIsDead() {
+        Api.management().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'Background loops running' }.status", equalTo("UP"));
+        ModelServer neverStarted = new ModelServer(new FailingRegistry(), cache, loader, config, null, null);
+        HealthCheckResponse response = new BackgroundLiveness(neverStarted, listener, tracker).call();
+        assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
+        assertEquals(false, response.getData().orElseThrow().get("reconcile"));
     }
 
     @Test

@@ -130,9 +130,9 @@ public class Predictions {
                     }
                 });
             } catch (OverloadedException e) {
-                answer.fail(e);
+                answer.fail(overloaded(e.getMessage()));
             } catch (RejectedExecutionException e) { // the worker pool is full or shutting down
-                answer.fail(new OverloadedException("no worker thread is free"));
+                answer.fail(overloaded("no worker thread is free"));
             }
         }));
     }
@@ -171,7 +171,7 @@ public class Predictions {
                 return answer(model, entity);
             } catch (OverloadedException e) {
                 outcome = ServingMetrics.Outcome.OVERLOADED;
-                throw e;
+                throw overloaded(e.getMessage());
             } catch (TurnoutException e) {
                 outcome = e.code().httpStatus() < 500 ? ServingMetrics.Outcome.INVALID : ServingMetrics.Outcome.UNAVAILABLE;
                 throw e;
@@ -200,6 +200,11 @@ public class Predictions {
             Thread.currentThread().interrupt();
             throw new TurnoutException(ErrorCode.UNAVAILABLE, "interrupted; retry");
         }
+    }
+
+    /** Backpressure, from the inference threads or a model's predictors: 503 with Retry-After (see ErrorMapper). */
+    private static TurnoutException overloaded(String what) {
+        return new TurnoutException(ErrorCode.OVERLOADED, "at capacity (" + what + "); retry shortly");
     }
 
     /**

@@ -1,0 +1,64 @@
+package dev.turnout;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The packages depend one way: rollout → serving → registry → engine, each floor readable and testable without the
+ * ones above it; error, http, security, config, db and datadir are shared below them. No cycles between packages.
+ */
+class ArchitectureTest {
+
+    private static final String BASE = "dev.turnout.";
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.turnout");
+    }
+
+    @Test
+    void theEngineKnowsNothingAboveIt() {
+        noClasses().that().resideInAPackage(BASE + "engine..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "registry..", BASE + "serving..",
+                        BASE + "rollout..", BASE + "http..", BASE + "error..", BASE + "security..", BASE + "db..")
+                .because("the engine loads and runs models: no HTTP, no database, no registry")
+                .check(classes);
+    }
+
+    @Test
+    void theRegistryKnowsNeitherServingNorRollout() {
+        noClasses().that().resideInAPackage(BASE + "registry..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "serving..", BASE + "rollout..")
+                .check(classes);
+    }
+
+    @Test
+    void servingKnowsNothingOfRollout() {
+        noClasses().that().resideInAPackage(BASE + "serving..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "rollout..")
+                .check(classes);
+    }
+
+    @Test
+    void sharedPackagesKnowNoDomain() {
+        noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
+                        BASE + "datadir..", BASE + "security..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
+                        BASE + "serving..", BASE + "rollout..")
+                .because("error maps domain failures through TurnoutException alone; config only holds settings")
+                .check(classes);
+    }
+
+    @Test
+    void noCyclesBetweenPackages() {
+        slices().matching("dev.turnout.(*)..").should().beFreeOfCycles().check(classes);
+    }
+}

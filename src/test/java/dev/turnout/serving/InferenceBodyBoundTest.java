@@ -119,6 +119,28 @@ class InferenceBodyBoundTest {
         }
     }
 
+    @Test
+    void answeredRequestsReturnTheirShare() throws IOException {
+        String name = uploadAndActivate(Fixtures.uniqueName("budget-return"), Fixtures.model("linear-v1.onnx"));
+        String body = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[3.0]}]}";
+        for (int i = 0; i < 20; i++) {
+            try (Socket socket = open()) { // one request per connection: only its answer can return the share
+                send(socket, headers("/v2/models/" + name + "/infer", body.length()) + body);
+                assertTrue(readAnswer(socket).startsWith("HTTP/1.1 200"));
+            }
+        }
+        try (Socket socket = open()) { // and on one kept-alive connection
+            for (int i = 0; i < 20; i++) {
+                send(socket, headers("/predict", 20) + "{\"example\": [[1.0]]}");
+                assertTrue(readAnswer(socket).startsWith("HTTP/1.1 "));
+            }
+            for (int wait = 0; limits.budget().reserved() > 0 && wait < 100; wait++) {
+                sleep(20);
+            }
+            assertEquals(0, limits.budget().reserved(), "answered requests kept their share of the budget");
+        }
+    }
+
     private static String headers(String path, int length) {
         return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                 + length + "\r\n\r\n";

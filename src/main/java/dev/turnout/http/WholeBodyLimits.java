@@ -4,12 +4,12 @@ import dev.turnout.config.TurnoutConfig;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.ErrorMapper;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bounds the bodies of {@link WholeBody} endpoints from their headers alone, after routing and before the body is
@@ -40,7 +40,8 @@ public class WholeBodyLimits {
 
     @ServerRequestFilter
     @WholeBody
-    public Optional<Response> admit(HttpServerRequest request) {
+    public Optional<Response> admit(RoutingContext routing) {
+        HttpServerRequest request = routing.request();
         String declared = request.getHeader("Content-Length");
         if (declared == null) {
             return refuse(ErrorCode.LENGTH_REQUIRED, "prediction requests must carry a Content-Length (at most "
@@ -60,14 +61,9 @@ public class WholeBodyLimits {
             return refuse(ErrorCode.OVERLOADED, "the bodies of the requests in flight fill this replica's budget of "
                     + budget.capacity() + " bytes (" + BUDGET_PROPERTY + "); retry shortly");
         }
-        AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                budget.release(length);
-            }
-        };
-        request.response().endHandler(done -> release.run());
-        request.response().closeHandler(closed -> release.run()); // the client left before its answer
+        // Called once the answer is sent, or the connection is gone before it (the response's own end and close
+        // handlers are single slots the framework sets too, so they cannot be used here).
+        routing.addEndHandler(done -> budget.release(length));
         return Optional.empty();
     }
 

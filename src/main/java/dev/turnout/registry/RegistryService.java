@@ -78,14 +78,6 @@ public class RegistryService {
         return info(findVersion(name, number));
     }
 
-    /** The active version of every model that has one: what each replica must serve. */
-    @Transactional(Transactional.TxType.REQUIRED) // also called from background threads
-    public List<ServableVersion> activeVersions() {
-        List<ModelVersion> versions = ModelVersion.list(
-                "from ModelVersion v join fetch v.model m where m.activeVersion = v.version order by m.name");
-        return versions.stream().map(RegistryService::servable).toList();
-    }
-
     /** What every model's replicas must serve, with the generation of its pointer; models with no version too. */
     @Transactional(Transactional.TxType.REQUIRED) // called from background threads
     public List<ServingTarget> targets() {

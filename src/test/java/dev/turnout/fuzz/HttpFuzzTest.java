@@ -14,10 +14,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,9 +26,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import static dev.turnout.Api.uploadAndActivate;
+import static dev.turnout.TestDb.column;
+import static dev.turnout.TestDb.count;
+import static dev.turnout.TestFiles.awaitNoSpooledUploads;
 import static dev.turnout.fuzz.FuzzInputs.json;
 import static dev.turnout.fuzz.FuzzInputs.obj;
 import static dev.turnout.fuzz.FuzzInputs.utf8;
@@ -378,7 +377,8 @@ class HttpFuzzTest {
         assertEquals(before.versions() + accepted, after.versions(), "only accepted uploads create versions");
         assertEquals(before.largeObjects() + newDigests.size(), after.largeObjects(),
                 "only accepted uploads store bytes (one large object per new digest)");
-        awaitNoSpooledFiles();
+        // spooled parts go when their request ends (the framework deletes them just after the answer)
+        assertEquals(List.of(), awaitNoSpooledUploads(), "no spooled upload may remain");
     }
 
     private static Part text(String name, String value) {
@@ -597,56 +597,18 @@ class HttpFuzzTest {
     }
 
     private Registry registry() throws Exception {
-        Set<String> digests = new HashSet<>();
-        try (Connection connection = dataSource.getConnection();
-             ResultSet rows = connection.createStatement().executeQuery("SELECT sha256 FROM artifact")) {
-            while (rows.next()) {
-                digests.add(rows.getString(1));
-            }
-        }
-        return new Registry(count("SELECT count(*) FROM model"), count("SELECT count(*) FROM model_version"),
-                count("SELECT count(*) FROM pg_largeobject_metadata"), digests);
+        return new Registry(count(dataSource, "SELECT count(*) FROM model"),
+                count(dataSource, "SELECT count(*) FROM model_version"),
+                count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata"),
+                new HashSet<>(column(dataSource, "SELECT sha256 FROM artifact")));
     }
 
     private static void assertUnchanged(Registry before, Registry after) throws IOException {
         assertEquals(before.models(), after.models(), "fuzzing created or removed models");
         assertEquals(before.versions(), after.versions(), "fuzzing created or removed versions");
         assertEquals(before.largeObjects(), after.largeObjects(), "fuzzing stored or removed large objects");
-        awaitNoSpooledFiles();
-    }
-
-    /** Spooled parts go when their request ends (the framework deletes them just after the answer): wait a little. */
-    private static void awaitNoSpooledFiles() throws IOException {
-        long deadline = System.currentTimeMillis() + 5_000;
-        List<String> left = spooledFiles();
-        while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            left = spooledFiles();
-        }
-        assertEquals(List.of(), left, "no spooled upload may remain");
-    }
-
-    private long count(String sql) throws Exception {
-        try (Connection connection = dataSource.getConnection();
-             ResultSet rows = connection.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    private static List<String> spooledFiles() throws IOException {
-        Path uploads = Path.of("target/test-data/uploads");
-        if (!Files.isDirectory(uploads)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(uploads)) {
-            return files.map(f -> f.getFileName() + " (" + f.toFile().length() + " bytes)").toList();
-        }
+        // spooled parts go when their request ends (the framework deletes them just after the answer)
+        assertEquals(List.of(), awaitNoSpooledUploads(), "no spooled upload may remain");
     }
 
     private static void report(String category, FuzzHttp http, Map<String, Integer> perKind) {

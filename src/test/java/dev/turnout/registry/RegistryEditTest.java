@@ -6,8 +6,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static dev.turnout.TestDb.count;
+import static dev.turnout.TestDb.execute;
 import static dev.turnout.registry.RegistryApiTest.upload;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -61,16 +61,16 @@ class RegistryEditTest {
         String sha = given().multiPart("artifact", bytes).post("/api/models/{name}/versions", first)
                 .then().statusCode(201).extract().path("sha256");
         given().multiPart("artifact", bytes).post("/api/models/{name}/versions", second).then().statusCode(201);
-        assertEquals(1, count("SELECT count(*) FROM artifact WHERE sha256 = '" + sha + "'"));
-        long blob = count("SELECT blob_oid FROM artifact WHERE sha256 = '" + sha + "'");
+        assertEquals(1, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = '" + sha + "'"));
+        long blob = count(dataSource, "SELECT blob_oid FROM artifact WHERE sha256 = '" + sha + "'");
 
         given().delete("/api/models/{name}/versions/1", first).then().statusCode(204);
-        assertEquals(1, count("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + blob));
+        assertEquals(1, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + blob));
         given().get("/api/models/{name}/versions/1/artifact", second).then().statusCode(200);
 
         given().delete("/api/models/{name}/versions/1", second).then().statusCode(204);
-        assertEquals(0, count("SELECT count(*) FROM artifact WHERE sha256 = '" + sha + "'"));
-        assertEquals(0, count("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + blob));
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = '" + sha + "'"));
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + blob));
     }
 
     @Test
@@ -115,7 +115,7 @@ class RegistryEditTest {
     void theActiveVersionCannotBeDeleted() throws Exception {
         String name = Fixtures.uniqueName("active");
         upload(name, "linear-v1.onnx").then().statusCode(201);
-        execute("UPDATE model SET active_version = 1 WHERE name = '" + name + "'");
+        execute(dataSource, "UPDATE model SET active_version = 1 WHERE name = '" + name + "'");
         given().delete("/api/models/{name}/versions/1", name).then().statusCode(409)
                 .body("code", equalTo("CONFLICT")).body("error", containsString("active version"));
         given().get("/api/models/{name}/versions/1", name).then().statusCode(200);
@@ -127,26 +127,14 @@ class RegistryEditTest {
         String name = Fixtures.uniqueName("immutable");
         upload(name, "linear-v1.onnx").then().statusCode(201);
         String other = RegistryApiTest.sha256("linear-v2.onnx");
-        assertThrows(SQLException.class, () -> execute("UPDATE model_version SET format = 'torchscript' WHERE model_id = "
-                + "(SELECT id FROM model WHERE name = '" + name + "')"));
-        assertThrows(SQLException.class, () -> execute("UPDATE model_version SET sha256 = '" + other + "' WHERE model_id = "
-                + "(SELECT id FROM model WHERE name = '" + name + "')"));
-        assertThrows(SQLException.class, () -> execute("INSERT INTO model (name) VALUES ('Has Spaces')"));
-        assertThrows(SQLException.class, () -> execute("UPDATE model SET active_version = 9 WHERE name = '" + name + "'"));
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             ResultSet rows = connection.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute(sql);
-        }
+        String ofThisModel = " WHERE model_id = (SELECT id FROM model WHERE name = ?)";
+        assertThrows(SQLException.class,
+                () -> execute(dataSource, "UPDATE model_version SET format = 'torchscript'" + ofThisModel, name));
+        assertThrows(SQLException.class,
+                () -> execute(dataSource, "UPDATE model_version SET sha256 = ?" + ofThisModel, other, name));
+        assertThrows(SQLException.class, () -> execute(dataSource, "INSERT INTO model (name) VALUES ('Has Spaces')"));
+        assertThrows(SQLException.class,
+                () -> execute(dataSource, "UPDATE model SET active_version = 9 WHERE name = ?", name));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

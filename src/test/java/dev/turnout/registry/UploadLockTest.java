@@ -7,12 +7,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static dev.turnout.Api.activate;
+import static dev.turnout.TestDb.count;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,15 +60,10 @@ class UploadLockTest {
     }
 
     private void awaitWaitingOnArtifactTable() throws Exception {
+        String waiters = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'artifact'::regclass";
         for (int attempt = 0; attempt < 200; attempt++) {
-            try (Connection connection = dataSource.getConnection();
-                 Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_locks "
-                         + "WHERE NOT granted AND relation = 'artifact'::regclass")) {
-                rows.next();
-                if (rows.getInt(1) > 0) {
-                    return;
-                }
+            if (count(dataSource, waiters) > 0) {
+                return;
             }
             Thread.sleep(50);
         }

@@ -10,21 +10,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import static dev.turnout.TestDb.count;
+import static dev.turnout.TestFiles.awaitNoSpooledUploads;
+import static dev.turnout.TestFiles.spooledUploads;
 import static dev.turnout.registry.RegistryApiTest.upload;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -46,15 +45,15 @@ class UploadRefusalTest {
     @BeforeEach
     void recordState() throws Exception {
         name = Fixtures.uniqueName("refused");
-        largeObjectsBefore = count("SELECT count(*) FROM pg_largeobject_metadata");
+        largeObjectsBefore = count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata");
     }
 
     ValidatableResponse refused(ValidatableResponse response, int status, String code) throws Exception {
         response.statusCode(status).contentType("application/json").body("code", equalTo(code));
         given().get("/api/models/{name}", name).then().statusCode(404);
-        assertEquals(0, count("SELECT count(*) FROM model WHERE name = '" + name + "'"));
-        assertEquals(largeObjectsBefore, count("SELECT count(*) FROM pg_largeobject_metadata"));
-        assertEquals(0, spooledFiles(), "no spooled upload may remain");
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM model WHERE name = ?", name));
+        assertEquals(largeObjectsBefore, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata"));
+        assertEquals(List.of(), spooledUploads(), "no spooled upload may remain");
         return response;
     }
 
@@ -166,9 +165,7 @@ class UploadRefusalTest {
             assertTrue(response.statusCode() == 400 || response.statusCode() == 415, body.getKey() + ": " + response.body());
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
             assertTrue(response.body().contains("\"error\""), response.body());
-            for (int wait = 0; wait < 50 && spooledFiles() > 0; wait++) {
-                Thread.sleep(100); // the framework deletes a partly spooled part once the request has ended
-            }
+            awaitNoSpooledUploads(); // the framework deletes a partly spooled part once the request has ended
             refused(given().get("/api/models/{name}", name).then(), 404, "NOT_FOUND");
         }
     }
@@ -221,23 +218,5 @@ class UploadRefusalTest {
         Files.write(big.toPath(), new byte[2 * 1024 * 1024]); // the test profile's limit is 1M
         refused(given().multiPart("artifact", big).post("/api/models/{name}/versions", name).then(),
                 413, "PAYLOAD_TOO_LARGE").body("error", containsString("turnout.registry.max-upload-size"));
-    }
-
-    long count(String sql) throws Exception {
-        try (Connection connection = dataSource.getConnection();
-             ResultSet rows = connection.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    static long spooledFiles() throws IOException {
-        Path uploads = Path.of("target/test-data/uploads");
-        if (!Files.isDirectory(uploads)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(uploads)) {
-            return files.count();
-        }
     }
 }

@@ -7,12 +7,11 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.turnout.TestDb.count;
 import static dev.turnout.rollout.RolloutApiTest.flip;
 import static dev.turnout.rollout.RolloutApiTest.modelWith;
 import static io.restassured.RestAssured.given;
@@ -63,11 +62,6 @@ class ActiveModelLimitTest {
     }
 
     private long activeModels() throws Exception {
-        try (Connection connection = dataSource.getConnection();
-             ResultSet rows = connection.createStatement()
-                     .executeQuery("SELECT count(*) FROM model WHERE active_version IS NOT NULL")) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        return count(dataSource, "SELECT count(*) FROM model WHERE active_version IS NOT NULL");
     }
 }

@@ -5,11 +5,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import static dev.turnout.TestDb.count;
+import static dev.turnout.TestDb.execute;
 import static dev.turnout.rollout.RolloutApiTest.flip;
 import static dev.turnout.rollout.RolloutApiTest.modelWith;
 import static io.restassured.RestAssured.given;
@@ -35,7 +34,7 @@ class PreviousBuildCompatibilityTest {
         flip(name, "{\"version\": 1}").statusCode(200);
         given().delete("/api/models/{name}/active?wait=10s", name).then().statusCode(200);
 
-        assertEquals(0, count("SELECT count(*) FROM activation a JOIN model m ON m.id = a.model_id "
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM activation a JOIN model m ON m.id = a.model_id "
                 + "WHERE m.name = ? AND a.version IS NULL", name), "a line the previous build cannot read");
         given().get("/api/models/{name}/activations", name).then().statusCode(200)
                 .body("kind", contains("deactivate", "activate"))
@@ -49,8 +48,8 @@ class PreviousBuildCompatibilityTest {
         flip(name, "{\"version\": 1}").statusCode(200);
         flip(name, "{\"version\": 2}").statusCode(200);
         // What the build of V3 writes when it deactivates, as the other colour.
-        update("UPDATE model SET active_version = NULL WHERE name = ?", name);
-        update("INSERT INTO activation (model_id, version, previous_version, kind, actor, reason) "
+        execute(dataSource, "UPDATE model SET active_version = NULL WHERE name = ?", name);
+        execute(dataSource, "INSERT INTO activation (model_id, version, previous_version, kind, actor, reason) "
                 + "SELECT id, NULL, 2, 'deactivate', 'v3-build', 'from the other colour' FROM model WHERE name = ?", name);
 
         given().get("/api/models/{name}/activations", name).then().statusCode(200)
@@ -70,24 +69,5 @@ class PreviousBuildCompatibilityTest {
                 .body("previous_version", contains(null, 2, null, 2, 1, null));
         given().get("/api/models/{name}/activations?limit=2", name).then().statusCode(200)
                 .body("kind", contains("rollback", "deactivate"));
-    }
-
-    private long count(String sql, String name) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, name);
-            try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                return result.getLong(1);
-            }
-        }
-    }
-
-    private void update(String sql, String name) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, name);
-            statement.executeUpdate();
-        }
     }
 }

@@ -9,7 +9,6 @@ import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +18,7 @@ import java.util.concurrent.Executors;
 
 import static dev.turnout.Api.infer;
 import static dev.turnout.Api.oipRequest;
+import static dev.turnout.TestDb.execute;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -209,14 +209,14 @@ class RolloutApiTest {
         given().get("/api/models/{name}", name).then().body("replicas[0].serving", equalTo(1));
 
         // a replica that is alive but never loads anything
-        execute("INSERT INTO replica (id) VALUES ('silent-replica')");
+        execute(dataSource, "INSERT INTO replica (id) VALUES ('silent-replica')");
         try {
             given().contentType("application/json").body("{\"version\": 2}")
                     .put("/api/models/{name}/active?wait=1s", name).then().statusCode(202)
                     .body("replicas.find { it.replica == 'silent-replica' }.state", nullValue())
                     .body("replicas.find { it.replica != 'silent-replica' }.serving", equalTo(2));
         } finally {
-            execute("DELETE FROM replica WHERE id = 'silent-replica'");
+            execute(dataSource, "DELETE FROM replica WHERE id = 'silent-replica'");
         }
         given().contentType("application/json").body("{\"version\": 1}")
                 .put("/api/models/{name}/active?wait=forever", name).then().statusCode(400)
@@ -269,11 +269,5 @@ class RolloutApiTest {
         assertArrayEquals(new float[] {7f}, (float[]) outputs[0].data(), "the in-flight request completes on version 1");
         inFlight.close();
         assertTrue(first.isClosed(), "version 1 is unloaded once drained");
-    }
-
-    private void execute(String sql) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute(sql);
-        }
     }
 }

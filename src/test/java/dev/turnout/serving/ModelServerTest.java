@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 
 import static dev.turnout.Api.activate;
 import static dev.turnout.Api.infer;
 import static dev.turnout.Api.oipRequest;
 import static dev.turnout.Api.uploadAndActivate;
+import static dev.turnout.TestDb.execute;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -88,7 +88,7 @@ class ModelServerTest {
         String name = uploadAndActivate(Fixtures.uniqueName("tampered"), Fixtures.uniqueOnnx("linear-v1.onnx"));
         String sha2 = given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v2.onnx"))
                 .post("/api/models/{name}/versions", name).then().statusCode(201).extract().path("sha256");
-        execute("SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = '" + sha2 + "'");
+        execute(dataSource, "SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = ?", sha2);
 
         String request = oipRequest("x", "FP32", "[1, 1]", "[3.0]");
         infer("/v2/models/" + name + "/versions/2/infer", request).then().statusCode(503)
@@ -128,13 +128,5 @@ class ModelServerTest {
                 .body("outputs[0].data", contains(7.0f));
         assertEquals(sha, Digests.sha256(cached));
         assertTrue(Files.size(cached) > 100);
-    }
-
-    private void execute(String sql) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            connection.createStatement().execute(sql);
-            connection.commit();
-        }
     }
 }

@@ -1,0 +1,189 @@
+package dev.turnout.serving.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.engine.DataType;
+import dev.turnout.engine.Tensor;
+import dev.turnout.engine.TensorSpec;
+import dev.turnout.error.ErrorCode;
+import dev.turnout.error.TurnoutException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Reading request tensors against a signature (shape, limits, element types) and nesting response tensors. */
+class TensorJsonTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    static TensorSpec spec(DataType type, long... shape) {
+        return new TensorSpec("x", type, Arrays.stream(shape).boxed().toList());
+    }
+
+    static long[] shape(long... dims) {
+        return dims;
+    }
+
+    static Tensor read(TensorSpec spec, long[] shape, String data, int maxElements) {
+        return TensorJson.read("input 'x'", spec, shape, json(data), maxElements);
+    }
+
+    static String refused(TensorSpec spec, long[] shape, String data, int maxElements) {
+        TurnoutException e = assertThrows(TurnoutException.class, () -> read(spec, shape, data, maxElements));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        return e.getMessage();
+    }
+
+    @Test
+    void shapeComesFromTheFirstElementAtEachDepth() {
+        assertArrayEquals(shape(2, 3), TensorJson.shapeOf(json("[[1, 2, 3], [4, 5, 6]]")));
+        assertArrayEquals(shape(), TensorJson.shapeOf(json("7")));
+        assertArrayEquals(shape(0), TensorJson.shapeOf(json("[]")));
+        assertArrayEquals(shape(1, 0), TensorJson.shapeOf(json("[[]]")));
+    }
+
+    @Test
+    void flatAndNestedDataReadTheSameRowMajor() {
+        TensorSpec spec = spec(DataType.FP32, -1, 3);
+        Tensor flat = read(spec, shape(2, 3), "[1, 2, 3, 4, 5, 6]", 100);
+        Tensor nested = read(spec, shape(2, 3), "[[1, 2, 3], [4, 5, 6]]", 100);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, (float[]) flat.data());
+        assertArrayEquals((float[]) flat.data(), (float[]) nested.data());
+        assertEquals("x", nested.name());
+        assertArrayEquals(shape(2, 3), nested.shape());
+    }
+
+    @Test
+    void theRankAndEveryFixedDimensionMustMatch() {
+        TensorSpec spec = spec(DataType.FP32, -1, 1);
+        assertEquals("input 'x' has shape [2] but the model takes FP32[-1, 1] (-1: any size)",
+                refused(spec, shape(2), "[1, 2]", 100));
+        assertEquals("input 'x' has shape [1, 2] but the model takes [-1, 1] (-1: any size); dimension 1 must be 1",
+                refused(spec, shape(1, 2), "[1, 2]", 100));
+    }
+
+    @Test
+    void emptyTensorsAndNegativeDimensionsAreRefused() {
+        TensorSpec spec = spec(DataType.FP32, -1, 1);
+        assertEquals("input 'x' has shape [0, 1]: empty tensors and empty batches are not accepted",
+                refused(spec, shape(0, 1), "[]", 100));
+        refused(spec, shape(-1, 1), "[1]", 100);
+    }
+
+    @Test
+    void theElementLimitHoldsForEachDimensionAndForTheProduct() {
+        TensorSpec spec = spec(DataType.FP32, -1, -1);
+        assertEquals(6, ((float[]) read(spec, shape(2, 3), "[1, 2, 3, 4, 5, 6]", 6).data()).length);
+        String limit = "more than the 6 elements a tensor may have (turnout.serving.max-tensor-elements)";
+        assertEquals("input 'x' has shape [7, 1], " + limit, refused(spec, shape(7, 1), "[]", 6));
+        assertEquals("input 'x' has shape [3, 3], " + limit, refused(spec, shape(3, 3), "[]", 6));
+        // dimensions whose product overflows are refused by the limit, not by an arithmetic error or a wrap-around
+        assertEquals("input 'x' has shape [2147483647, 2147483647], more than the 2147483647 elements a tensor may "
+                        + "have (turnout.serving.max-tensor-elements)",
+                refused(spec, shape(Integer.MAX_VALUE, Integer.MAX_VALUE), "[]", Integer.MAX_VALUE));
+        assertEquals("input 'x' has shape [9223372036854775807, 9223372036854775807], " + limit,
+                refused(spec, shape(Long.MAX_VALUE, Long.MAX_VALUE), "[]", 6));
+    }
+
+    @Test
+    void theElementCountMustFillTheShape() {
+        TensorSpec spec = spec(DataType.FP32, -1, 3);
+        assertEquals("input 'x' has 5 elements but its shape [2, 3] needs 6",
+                refused(spec, shape(2, 3), "[1, 2, 3, 4, 5]", 100));
+        assertEquals("input 'x' has more elements than its shape allows (6)",
+                refused(spec, shape(2, 3), "[1, 2, 3, 4, 5, 6, 7]", 100));
+        assertEquals("input 'x' has 5 elements but its shape [2, 3] needs 6",
+                refused(spec, shape(2, 3), "[[1, 2, 3], [4, 5]]", 100));
+    }
+
+    @Test
+    void integersWithinTheirTypeOnly() {
+        TensorSpec int32 = spec(DataType.INT32, -1);
+        assertArrayEquals(new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE},
+                (int[]) read(int32, shape(2), "[-2147483648, 2147483647]", 100).data());
+        assertEquals("input 'x' element 1 is 2147483648; expected a whole number within INT32",
+                refused(int32, shape(2), "[0, 2147483648]", 100));
+        assertEquals("input 'x' element 0 is 1.5; expected a whole number within INT32",
+                refused(int32, shape(1), "[1.5]", 100));
+
+        TensorSpec int64 = spec(DataType.INT64, -1);
+        assertArrayEquals(new long[] {Long.MAX_VALUE},
+                (long[]) read(int64, shape(1), "[9223372036854775807]", 100).data());
+        assertEquals("input 'x' element 0 is 9223372036854775808; expected a whole number within INT64",
+                refused(int64, shape(1), "[9223372036854775808]", 100));
+        assertEquals("input 'x' element 0 is \"7\"; expected a whole number within INT64",
+                refused(int64, shape(1), "[\"7\"]", 100));
+    }
+
+    @Test
+    void numbersForFloatsAndBooleansForBool() {
+        assertArrayEquals(new double[] {0.1, -2},
+                (double[]) read(spec(DataType.FP64, -1), shape(2), "[0.1, -2]", 100).data());
+        assertEquals("input 'x' element 2 is null; expected a number (FP32)",
+                refused(spec(DataType.FP32, -1), shape(3), "[1, 2, null]", 100));
+        assertEquals("input 'x' element 0 is true; expected a number (FP64)",
+                refused(spec(DataType.FP64, -1), shape(1), "[true]", 100));
+        assertArrayEquals(new boolean[] {true, false},
+                (boolean[]) read(spec(DataType.BOOL, -1), shape(2), "[true, false]", 100).data());
+        assertEquals("input 'x' element 0 is 1; expected true or false (BOOL)",
+                refused(spec(DataType.BOOL, -1), shape(1), "[1]", 100));
+    }
+
+    @Test
+    void aWrongElementIsShownCut() {
+        assertEquals("input 'x' element 0 is \"" + "a".repeat(39) + "…; expected a number (FP32)",
+                refused(spec(DataType.FP32, -1), shape(1), "[\"" + "a".repeat(100) + "\"]", 100));
+    }
+
+    @Test
+    void typesASignatureMayNameButNoRequestCanCarry() {
+        assertEquals("input 'x' is FP16, which cannot be served yet; "
+                        + "servable datatypes: BOOL, INT32, INT64, FP32, FP64",
+                refused(spec(DataType.FP16, -1), shape(1), "[1]", 100));
+    }
+
+    @Test
+    void outputsNestByShape() {
+        Tensor cube = new Tensor("y", DataType.INT64, shape(2, 2, 2), new long[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertEquals("[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]", show(TensorJson.nested(cube)));
+        assertEquals("[[5, 6], [7, 8]]", show(TensorJson.nestedRow(cube, 1)));
+
+        Tensor vector = new Tensor("y", DataType.FP32, shape(3), new float[] {1, 2, 3});
+        assertEquals("[1.0, 2.0, 3.0]", show(TensorJson.nested(vector)));
+        assertEquals("3.0", show(TensorJson.nestedRow(vector, 2)));
+
+        assertEquals("true", show(TensorJson.nested(new Tensor("y", DataType.BOOL, shape(), new boolean[] {true}))));
+        assertEquals("[]", show(TensorJson.nested(new Tensor("y", DataType.FP64, shape(0, 3), new double[0]))));
+    }
+
+    /** Nested lists and primitive arrays, printed alike. */
+    static String show(Object nested) {
+        if (nested instanceof List<?> list) {
+            return list.stream().map(TensorJsonTest::show).toList().toString();
+        } else if (nested instanceof float[] a) {
+            return Arrays.toString(a);
+        } else if (nested instanceof double[] a) {
+            return Arrays.toString(a);
+        } else if (nested instanceof long[] a) {
+            return Arrays.toString(a);
+        } else if (nested instanceof int[] a) {
+            return Arrays.toString(a);
+        } else if (nested instanceof boolean[] a) {
+            return Arrays.toString(a);
+        }
+        return String.valueOf(nested);
+    }
+}

@@ -16,6 +16,7 @@ import static dev.turnout.serving.rest.TensorJsonTest.json;
 import static dev.turnout.serving.rest.TensorJsonTest.show;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** TF Serving and {"example": ...} bodies: shapes from the JSON nesting, types from the signature. */
@@ -126,5 +127,17 @@ class SimpleCodecTest {
         Map<?, ?> second = (Map<?, ?>) rows[1];
         assertEquals("[9.0]", show(second.get("y")));
         assertEquals("0", show(second.get("label")));
+    }
+
+    @Test
+    void theRowFormNeedsOneBatchDimensionAcrossOutputs() {
+        Tensor y = new Tensor("y", DataType.FP32, new long[] {2, 1}, new float[] {7, 9});
+        Tensor scalar = new Tensor("count", DataType.INT64, new long[] {}, new long[] {2});
+        Tensor longer = new Tensor("extra", DataType.INT64, new long[] {3}, new long[] {1, 2, 3});
+        for (Tensor[] outputs : new Tensor[][] {{y, scalar}, {y, longer}}) {
+            TurnoutException e = assertThrows(TurnoutException.class, () -> SimpleCodec.rowsOut(outputs));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().contains("send \"inputs\" for the columnar form"), e.getMessage());
+        }
     }
 }

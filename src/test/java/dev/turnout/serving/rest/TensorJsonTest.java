@@ -105,8 +105,24 @@ class TensorJsonTest {
                 refused(spec, shape(2, 3), "[1, 2, 3, 4, 5]", 100));
         assertEquals("input 'x' has more elements than its shape allows (6)",
                 refused(spec, shape(2, 3), "[1, 2, 3, 4, 5, 6, 7]", 100));
-        assertEquals("input 'x' has 5 elements but its shape [2, 3] needs 6",
-                refused(spec, shape(2, 3), "[[1, 2, 3], [4, 5]]", 100));
+        assertEquals("input 'x' is not a rectangular array of shape [2, 3]: an array at depth 1 has 2 elements, "
+                + "not 3", refused(spec, shape(2, 3), "[[1, 2, 3], [4, 5]]", 100));
+    }
+
+    @Test
+    void raggedArraysAreRefusedEvenWhenTheCountFits() {
+        TensorSpec column = spec(DataType.FP32, -1, 1);
+        String data = "[[1], [2, 3], []]"; // 3 numbers, as [3, 1] would have
+        assertEquals("input 'x' is not a rectangular array of shape [3, 1]: an array at depth 1 has 2 elements, not 1",
+                refused(column, TensorJson.shapeOf(json(data)), data, 100));
+        TensorSpec square = spec(DataType.FP32, -1, 2);
+        String mixed = "[[1, [2]], [3, 4]]";
+        assertEquals("input 'x' is not a rectangular array of shape [2, 2]: an array at depth 2 stands where a "
+                + "number belongs", refused(square, TensorJson.shapeOf(json(mixed)), mixed, 100));
+        assertEquals("input 'x' is not a rectangular array of shape [2, 1]: a number at depth 1 stands where an array "
+                + "belongs", refused(spec(DataType.FP32, -1, 1), shape(2, 1), "[[1], 2]", 100));
+        assertEquals("input 'x' has flat data with an array in it; send numbers only, or arrays nested as the shape",
+                refused(spec(DataType.FP32, -1), shape(2), "[1, [2]]", 100));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.turnout.engine.TensorSpec;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryRules;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,16 @@ final class SimpleCodec {
         if (outputs.length == 1) {
             return TensorJson.nested(outputs[0]);
         }
-        int rows = (int) outputs[0].shape()[0];
+        long[] first = outputs[0].shape();
+        for (Tensor output : outputs) { // one row of every output per instance, as TF Serving's row form requires
+            if (first.length == 0 || output.shape().length == 0 || output.shape()[0] != first[0]) {
+                throw TurnoutException.invalid("the model's outputs do not share one batch dimension ("
+                        + outputs[0].name() + ": " + Arrays.toString(first) + ", " + output.name() + ": "
+                        + Arrays.toString(output.shape()) + "), which the row form ('instances') needs; send "
+                        + "\"inputs\" for the columnar form");
+            }
+        }
+        int rows = (int) first[0];
         Object[] predictions = new Object[rows];
         for (int row = 0; row < rows; row++) {
             Map<String, Object> byName = new LinkedHashMap<>();

@@ -51,7 +51,7 @@ final class TensorJson {
             }
         }
         Filler filler = Filler.of(spec.datatype(), (int) count, where);
-        int filled = flatten(data, filler, where);
+        int filled = flatten(data, filler, where, shape);
         if (filled != count) {
             throw TurnoutException.invalid(where + " has " + filled + " elements but its shape "
                     + Arrays.toString(shape) + " needs " + count);
@@ -77,11 +77,19 @@ final class TensorJson {
         }
     }
 
-    /** Walks nested arrays depth-first without recursion (depth is bounded by the parser anyway). */
-    private static int flatten(JsonNode data, Filler filler, String where) {
+    /**
+     * Walks the data depth-first without recursion (depth is bounded by the parser anyway). Flat data is numbers
+     * only; nested data must be exactly as deep and as wide as the shape at every level, so a ragged array whose
+     * count happens to fit (e.g. {@code [[1], [2, 3], []]} for [3, 1]) is refused, never read as another tensor.
+     */
+    private static int flatten(JsonNode data, Filler filler, String where, long[] shape) {
         if (!data.isArray()) {
             filler.add(data);
             return filler.size();
+        }
+        boolean nested = !data.isEmpty() && data.get(0).isArray();
+        if (nested) {
+            requireWidth(where, shape, 0, data);
         }
         Deque<Iterator<JsonNode>> stack = new ArrayDeque<>();
         stack.push(data.elements());
@@ -92,13 +100,39 @@ final class TensorJson {
                 continue;
             }
             JsonNode next = top.next();
-            if (next.isArray()) {
+            int depth = stack.size();
+            if (!nested) {
+                if (next.isArray()) {
+                    throw TurnoutException.invalid(where + " has flat data with an array in it; send numbers only, "
+                            + "or arrays nested as the shape");
+                }
+                filler.add(next);
+            } else if (next.isArray()) {
+                if (depth >= shape.length) {
+                    throw notRectangular(where, shape, "an array at depth " + depth + " stands where a number belongs");
+                }
+                requireWidth(where, shape, depth, next);
                 stack.push(next.elements());
             } else {
+                if (depth < shape.length) {
+                    throw notRectangular(where, shape, "a number at depth " + depth + " stands where an array belongs");
+                }
                 filler.add(next);
             }
         }
         return filler.size();
+    }
+
+    private static void requireWidth(String where, long[] shape, int depth, JsonNode array) {
+        if (depth < shape.length && array.size() != shape[depth]) {
+            throw notRectangular(where, shape, "an array at depth " + depth + " has " + array.size()
+                    + " elements, not " + shape[depth]);
+        }
+    }
+
+    private static TurnoutException notRectangular(String where, long[] shape, String problem) {
+        return TurnoutException.invalid(where + " is not a rectangular array of shape " + Arrays.toString(shape) + ": "
+                + problem);
     }
 
     /** Data as the OIP wants it: flat and row-major (the Java array itself). */

@@ -106,7 +106,7 @@ class SimpleCodecTest {
                 refused(() -> SimpleCodec.rows(json("[{\"x\": [1, 2], \"mask\": true}, {\"x\": [3, 4]}]"),
                         TWO_INPUTS, 100)));
         // rows of different lengths
-        assertEquals("input 'x' has 3 elements but its shape [2, 2] needs 4",
+        assertEquals("input 'x' is not a rectangular array of shape [2, 2]: an array at depth 1 has 1 elements, not 2",
                 refused(() -> SimpleCodec.rows(json("[{\"x\": [1, 2], \"mask\": true}, {\"x\": [3], \"mask\": true}]"),
                         TWO_INPUTS, 100)));
     }

@@ -127,4 +127,19 @@ class RegistryRulesTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         return e.getMessage();
     }
+
+    @Test
+    void aVersionIsWrittenInPlainAsciiDigits() {
+        for (String spelling : new String[] {"+1", "007", "\u0661", "1 ", "0x1"}) {
+            TurnoutException e = assertThrows(TurnoutException.class, () -> RegistryRules.checkVersionNumber(spelling),
+                    spelling);
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        }
+        assertEquals(2147483647, RegistryRules.checkVersionNumber("2147483647"));
+    }
+
+    @Test
+    void printableDefusesUnicodeLineBreaksAndBidiControls() {
+        assertEquals("a?b?c?d", RegistryRules.printable("a\u0085b\u2028c\u202Ed"));
+    }
 }

@@ -94,4 +94,25 @@ class MetricRequirementTest {
     private static TurnoutException refused(String text) {
         return assertThrows(TurnoutException.class, () -> MetricRequirement.parse(text), text);
     }
+
+    @Test
+    void everyMetricNameTheRegistryStoresCanBeGuarded() {
+        MetricRequirement spaced = MetricRequirement.parse("top 1 accuracy >= 0.8");
+        assertEquals("top 1 accuracy", spaced.metric());
+        assertEquals(Optional.empty(), spaced.violation(1, Map.of("top 1 accuracy", 0.9)));
+    }
+
+    @Test
+    void aBoundMustBeAFiniteNumber() {
+        TurnoutException e = assertThrows(TurnoutException.class, () -> MetricRequirement.parse("m < 1e400"));
+        assertTrue(e.getMessage().contains("finite"), e.getMessage());
+    }
+
+    @Test
+    void aRefusalEchoesTheInputBoundedAndWithoutLineBreaks() {
+        TurnoutException e = assertThrows(TurnoutException.class,
+                () -> MetricRequirement.parse("x\n".repeat(2500)));
+        assertTrue(e.getMessage().length() < 400, e.getMessage().length() + " characters");
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
 }

@@ -29,13 +29,12 @@ public final class RegistryRules {
     }
 
     public static int checkVersionNumber(String version) {
-        try {
-            int number = Integer.parseInt(version);
-            if (number > 0) {
-                return number;
+        // ASCII digits, no sign, no leading zero: one spelling per version ("+1", "007", "١" are not version 1)
+        if (version != null && version.matches("[1-9][0-9]{0,9}")) {
+            long number = Long.parseLong(version);
+            if (number <= Integer.MAX_VALUE) {
+                return (int) number;
             }
-        } catch (NumberFormatException ignored) {
-            // answered below
         }
         throw TurnoutException.invalid("invalid version '" + printable(version) + "': versions are whole numbers from 1");
     }
@@ -86,6 +85,7 @@ public final class RegistryRules {
             return "";
         }
         String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        // control and format characters, and Unicode line and paragraph separators (NEL, LS, PS, bidi overrides)
+        return cut.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 }

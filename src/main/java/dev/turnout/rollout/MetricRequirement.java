@@ -1,6 +1,7 @@
 package dev.turnout.rollout;
 
 import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.RegistryRules;
 
 import java.util.Map;
 import java.util.Optional;
@@ -11,15 +12,22 @@ import java.util.regex.Pattern;
 public record MetricRequirement(String metric, String operator, double bound) {
 
     public static final String FORM = "'<metric> <op> <number>' with op one of >=, >, <=, <, == (e.g. 'accuracy >= 0.9')";
-    private static final Pattern SYNTAX = Pattern.compile(
-            "\\s*([A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127})\\s*(>=|<=|==|>|<)\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\\s*");
+    /** Any metric name the registry stores (RegistryRules.KEY_PATTERN, spaces inside included), an operator, a number. */
+    private static final Pattern SYNTAX = Pattern.compile("\\s*(" + RegistryRules.KEY_PATTERN + "?)\\s*(>=|<=|==|>|<)"
+            + "\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\\s*");
 
     public static MetricRequirement parse(String text) {
         Matcher matcher = SYNTAX.matcher(text == null ? "" : text);
         if (!matcher.matches()) {
-            throw TurnoutException.invalid("invalid metric requirement '" + text + "'; expected " + FORM);
+            throw TurnoutException.invalid("invalid metric requirement '" + RegistryRules.printable(text)
+                    + "'; expected " + FORM);
         }
-        return new MetricRequirement(matcher.group(1), matcher.group(2), Double.parseDouble(matcher.group(3)));
+        double bound = Double.parseDouble(matcher.group(3));
+        if (!Double.isFinite(bound)) {
+            throw TurnoutException.invalid("the bound of '" + RegistryRules.printable(text) + "' is not a finite "
+                    + "number; expected " + FORM);
+        }
+        return new MetricRequirement(matcher.group(1).strip(), matcher.group(2), bound);
     }
 
     /** Why {@code metrics} fail this requirement, or empty when they meet it. */

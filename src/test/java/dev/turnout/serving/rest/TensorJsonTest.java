@@ -15,6 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading request tensors against a signature (shape, limits, element types) and nesting response tensors. */
 class TensorJsonTest {
@@ -201,5 +202,15 @@ class TensorJsonTest {
             return Arrays.toString(a);
         }
         return String.valueOf(nested);
+    }
+
+    @Test
+    void floatsMustFitTheirTypeLikeIntegersDo() {
+        String fp32 = refused(spec(DataType.FP32, -1), shape(2), "[1, 1e39]", 100);
+        assertTrue(fp32.startsWith("input 'x' element 1 is ") && fp32.endsWith("expected a number within FP32's range"),
+                fp32);
+        String fp64 = refused(spec(DataType.FP64, -1), shape(1), "[-1e309]", 100);
+        assertTrue(fp64.endsWith("expected a number within FP64's range"), fp64);
+        assertArrayEquals(new float[] {3.4e38f}, (float[]) read(spec(DataType.FP32, -1), shape(1), "[3.4e38]", 100).data());
     }
 }

@@ -245,7 +245,11 @@ final class TensorJson {
             if (!value.isNumber()) {
                 throw wrong(value, "a number (FP32)");
             }
-            data[size] = value.floatValue();
+            float number = value.floatValue();
+            if (!Float.isFinite(number)) { // a literal beyond FP32's range would silently become an infinity
+                throw wrong(value, "a number within FP32's range");
+            }
+            data[size] = number;
         }
 
         Object array() {
@@ -265,7 +269,11 @@ final class TensorJson {
             if (!value.isNumber()) {
                 throw wrong(value, "a number (FP64)");
             }
-            data[size] = value.doubleValue();
+            double number = value.doubleValue();
+            if (!Double.isFinite(number)) {
+                throw wrong(value, "a number within FP64's range");
+            }
+            data[size] = number;
         }
 
         Object array() {

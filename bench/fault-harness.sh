@@ -434,6 +434,24 @@ setup_linear() { # name: versions 1 and 2 of linear, 1 active (waits for every l
     [[ $API_STATUS == 200 ]] || die "activating version 1 answered $API_STATUS: $body"
 }
 
+# Right after a database restart (pg_ctl has returned; predictions still run): how soon b's management API answers
+# again (GET /api/models/linear, every 0.1 s), and
+# how many answers were not 200 before that (not a check: the README says management calls may fail while it is down).
+api_recovery() { # name
+    local t0 bad=0 first="" deadline=$((SECONDS + SERVING_TIMEOUT))
+    t0=$(ms_now)
+    while api "$1" "/api/models/$MODEL"; [[ $API_STATUS != 200 ]]; do
+        bad=$((bad + 1))
+        [[ -n $first ]] || first="$API_STATUS $(head -c 200 <<<"$API_BODY")"
+        ((SECONDS < deadline)) || break
+        sleep 0.1
+    done
+    count A-pg:api-not-200 "$bad"
+    API_RECOVERY_MS+=($(($(ms_now) - t0)))
+    ((bad == 0)) || log "$1's management API answered $bad time(s) with other than 200 (the first: $first)"
+}
+API_RECOVERY_MS=()
+
 out_of_time() { ((SECONDS >= DEADLINE)); }
 ROUNDS_RUN_A=0
 ROUNDS_RUN_B=0
@@ -521,6 +539,7 @@ part_a() {
             restart >/dev/null || { tail -20 "$WORK/postgres.log" >&2; die "PostgreSQL did not restart"; }
         pg_ms=$(($(ms_now) - t0))
         PG_RESTART_MS+=("$pg_ms")
+        api_recovery b
         wait_bg "$load_b" $((LOAD_SECONDS + 30))
         read -r sent failed <<<"$(load_counts "$WORK/load-b.out")"
         count A-pg:b-sent "$sent"; count A-pg:b-failed "$failed"
@@ -630,7 +649,7 @@ for f in "${FAULTS[@]}"; do TOTAL_FAILED=$((TOTAL_FAILED + ${FAILED[$f]})); done
 VERDICT=PASS
 { ((TOTAL_FAILED > 0)) || [[ -n $TIMED_OUT ]]; } && VERDICT=FAIL
 
-row() { printf '%-34s %6s %6s %6s   %s\n' "$@"; }
+row() { printf '%-40s %6s %6s %6s   %s\n' "$@"; }
 echo
 echo "================ Fault harness: results ================"
 echo "started      $STARTED_AT, ran ${RUN_SECONDS}s (load average before: $LOAD_BEFORE, at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -649,6 +668,7 @@ if [[ $PARTS == *A* ]]; then
         "predictions on b: $(n A-load:b-sent) sent, $(n A-load:b-failed) failed; on a (killed): $(n A-load:a-sent) sent, $(n A-load:a-failed) failed"
     row "A4 PostgreSQL restart (pg_ctl -m fast)" $((${PASSED[A-pg]} + ${FAILED[A-pg]})) "${PASSED[A-pg]}" "${FAILED[A-pg]}" \
         "predictions on b: $(n A-pg:b-sent) sent, $(n A-pg:b-failed) failed; restart took $(stats "${PG_RESTART_MS[@]}")"
+    row "" "" "" "" "b's GET /api/models/$MODEL once pg_ctl returned: not 200 $(n A-pg:api-not-200) times; 200 after $(stats "${API_RECOVERY_MS[@]}")"
 fi
 if [[ $PARTS == *B* ]]; then
     row "B1 kill -9 c (embedded) mid-upload" $((${PASSED[B-upload]} + ${FAILED[B-upload]})) "${PASSED[B-upload]}" "${FAILED[B-upload]}" \

@@ -41,7 +41,7 @@ final class ExpectedJson {
         return differences;
     }
 
-    /** Whether the README shows an error answer ({@code {"error": ..., "code": ...}}): then a 4xx is what it expects. */
+    /** Whether the README shows an error answer ({@code {"error": ..., "code": ...}}): then it expects a 4xx. */
     static boolean isError(String expected) {
         try {
             JsonNode node = MAPPER.readTree(expected);

@@ -61,7 +61,7 @@ final class ExpectedJson {
                 differences.add(path + ": expected an object, got " + got);
                 return;
             }
-            for (Map.Entry<String, JsonNode> field : (Iterable<Map.Entry<String, JsonNode>>) want::fields) {
+            for (Map.Entry<String, JsonNode> field : want.properties()) {
                 compare(field.getValue(), got.get(field.getKey()), path + "." + field.getKey(), differences);
             }
         } else if (want.isArray()) {

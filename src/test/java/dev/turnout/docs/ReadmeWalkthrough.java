@@ -15,8 +15,8 @@ import java.util.Set;
  *   <li>one command per line; a line ending in {@code \} continues on the next;</li>
  *   <li>a comment line right after a command whose text starts with {@code {} or {@code [} is that command's expected
  *       output (one line of JSON; see {@link ExpectedJson} for how it is compared); other comments are prose;</li>
- *   <li>the command that starts the server is the one that runs {@link #SERVER_JAR}; its last line carries no
- *       trailing comment (the runner appends a redirection and {@code &} to it).</li>
+ *   <li>the command that starts the server is the one that runs {@link #SERVER_JAR}; it runs it in the background
+ *       (ends with {@code &}), and the walk-through itself waits until the server is ready.</li>
  * </ul>
  */
 record ReadmeWalkthrough(List<Step> steps) {

@@ -12,9 +12,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,15 +75,14 @@ class ReadmeWalkthroughIT {
         Files.writeString(script, script(steps, work, httpPort, managementPort));
 
         long started = System.nanoTime();
-        List<String> problems;
         try {
             runSession(script, session, work, httpPort, managementPort);
         } finally {
             stopServer(work);
         }
-        problems = check(steps, work);
-        System.out.printf("ReadmeWalkthroughIT: %d commands in %.1f s; session in %s%n", steps.size(),
-                (System.nanoTime() - started) / 1e9, work);
+        System.out.printf("ReadmeWalkthroughIT: %d commands, server stopped, in %.1f s%n", steps.size(),
+                (System.nanoTime() - started) / 1e9);
+        List<String> problems = check(steps, work);
         assertTrue(problems.isEmpty(), "The README walk-through does not run as pasted (session, outputs and server "
                 + "log in " + work + "):\n" + String.join("\n", problems));
         deleteRecursively(work);
@@ -152,9 +154,12 @@ class ReadmeWalkthroughIT {
                 break; // e.g. a command waiting for it to become ready, forever
             }
         }
-        if (bash.isAlive()) {
-            long server = serverPid(work);
-            bash.descendants().filter(p -> p.pid() != server).forEach(ProcessHandle::destroyForcibly);
+        if (bash.isAlive()) { // stop what the session runs, except the server and its PostgreSQL: stopServer's job
+            Set<Long> server = ProcessHandle.of(serverPid(work))
+                    .map(p -> Stream.concat(Stream.of(p), p.descendants()).map(ProcessHandle::pid)
+                            .collect(Collectors.toSet()))
+                    .orElse(Set.of());
+            bash.descendants().filter(p -> !server.contains(p.pid())).forEach(ProcessHandle::destroyForcibly);
             bash.destroyForcibly().waitFor();
         }
     }
@@ -173,13 +178,13 @@ class ReadmeWalkthroughIT {
         server.destroy();
         try {
             server.onExit().get(SERVER_STOP.toSeconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             server.destroyForcibly(); // its watchdog then stops PostgreSQL
         }
         for (ProcessHandle child : children) {
             try {
                 child.onExit().get(SERVER_STOP.toSeconds(), TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 child.destroyForcibly();
             }
         }

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -289,5 +290,16 @@ class KubernetesManifestsIT {
                         + " a " + kind + "; generated: " + generated);
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blue", "green"})
+    void eachColourRunsAsItsOwnServiceAccountWithNoRole(String colour) throws IOException {
+        List<HasMetadata> resources = manifests(colour);
+        String account = one(resources, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertEquals("turnout-" + colour, account, "deleting the other colour must not delete this one's account");
+        assertEquals(account, one(resources, ServiceAccount.class).getMetadata().getName());
+        assertTrue(resources.stream().noneMatch(resource -> resource.getKind().endsWith("RoleBinding")),
+                "Turnout calls no Kubernetes API: nothing is bound to its account");
     }
 }

@@ -55,14 +55,14 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         if (e instanceof NotFoundException) {
-            return respond(ErrorCode.NOT_FOUND, "no such resource; see /q/openapi for the API");
+            return respond(ErrorCode.NOT_FOUND, "no such resource; the API is described at /q/openapi and /q/swagger-ui on this port");
         }
         if (e instanceof NotSupportedException) {
             return respond(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "unsupported Content-Type; uploads are multipart/form-data, other requests application/json");
         }
         if (e instanceof NotAllowedException) {
-            return respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource; see /q/openapi");
+            return respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource; the API is described at /q/openapi on this port");
         }
         if (e instanceof NotAcceptableException) {
             return respond(ErrorCode.NOT_ACCEPTABLE, "this resource answers application/json");

@@ -2,11 +2,17 @@ package dev.turnout.deploy;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,9 +24,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,11 +48,7 @@ class KubernetesManifestsIT {
     static List<HasMetadata> manifests(String colour) throws IOException {
         Path file = Path.of("target/kubernetes", colour, "kubernetes.yml");
         assertTrue(Files.isRegularFile(file), "`./mvnw package` writes " + file);
-        Object parsed = YAML.unmarshal(Files.readString(file));
-        if (parsed instanceof List<?> documents) { // a multi-document YAML file
-            return documents.stream().map(HasMetadata.class::cast).toList();
-        }
-        return parsed instanceof KubernetesList list ? list.getItems() : List.of((HasMetadata) parsed);
+        return parse(file);
     }
 
     static <T extends HasMetadata> T one(List<HasMetadata> resources, Class<T> kind) {
@@ -151,5 +160,146 @@ class KubernetesManifestsIT {
         assertEquals("http", live.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         assertTrue(one(manifests("blue"), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getPorts().stream().anyMatch(p -> "http".equals(p.getName())), "the live Service's target port exists");
+    }
+
+    /** The {@code kind/name} of every Secret and ConfigMap the pod needs to start (a missing one keeps it pending). */
+    static Set<String> referencedSecretsAndConfigMaps(PodSpec pod) {
+        Set<String> references = new TreeSet<>();
+        List<Container> containers = new ArrayList<>(pod.getContainers());
+        if (pod.getInitContainers() != null) {
+            containers.addAll(pod.getInitContainers());
+        }
+        for (Container container : containers) {
+            for (EnvFromSource from : Objects.requireNonNullElse(container.getEnvFrom(), List.<EnvFromSource>of())) {
+                if (from.getSecretRef() != null) {
+                    references.add("Secret/" + from.getSecretRef().getName());
+                }
+                if (from.getConfigMapRef() != null) {
+                    references.add("ConfigMap/" + from.getConfigMapRef().getName());
+                }
+            }
+            for (EnvVar env : Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of())) {
+                EnvVarSource from = env.getValueFrom();
+                if (from != null && from.getSecretKeyRef() != null) {
+                    references.add("Secret/" + from.getSecretKeyRef().getName());
+                }
+                if (from != null && from.getConfigMapKeyRef() != null) {
+                    references.add("ConfigMap/" + from.getConfigMapKeyRef().getName());
+                }
+            }
+        }
+        for (Volume volume : Objects.requireNonNullElse(pod.getVolumes(), List.<Volume>of())) {
+            if (volume.getSecret() != null) {
+                references.add("Secret/" + volume.getSecret().getSecretName());
+            }
+            if (volume.getConfigMap() != null) {
+                references.add("ConfigMap/" + volume.getConfigMap().getName());
+            }
+            if (volume.getProjected() != null) {
+                for (VolumeProjection source : volume.getProjected().getSources()) {
+                    if (source.getSecret() != null) {
+                        references.add("Secret/" + source.getSecret().getName());
+                    }
+                    if (source.getConfigMap() != null) {
+                        references.add("ConfigMap/" + source.getConfigMap().getName());
+                    }
+                }
+            }
+        }
+        for (LocalObjectReference pull : Objects.requireNonNullElse(pod.getImagePullSecrets(), List.<LocalObjectReference>of())) {
+            references.add("Secret/" + pull.getName());
+        }
+        return references;
+    }
+
+    /** The README's blue/green recipe: the first bash block after its heading. */
+    static List<String> blueGreenSteps() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int heading = readme.indexOf("### Blue/green deployment of Turnout itself");
+        assertTrue(heading >= 0, "README has the blue/green section");
+        int start = readme.indexOf("```bash\n", heading) + "```bash\n".length();
+        return readme.substring(start, readme.indexOf("```", start)).lines()
+                .map(line -> line.replaceAll("\\s+#.*$", "").trim()).filter(line -> line.startsWith("kubectl ")).toList();
+    }
+
+    /** The {@code kind/name} of what those steps put into the cluster: applied deploy/ files and created objects. */
+    static Set<String> providedByTheSteps(List<String> steps) throws IOException {
+        Pattern apply = Pattern.compile("kubectl apply -f (\\S+)");
+        Pattern create = Pattern.compile("kubectl create (secret \\S+|configmap) (\\S+)");
+        Set<String> provided = new TreeSet<>();
+        for (String step : steps) {
+            Matcher applied = apply.matcher(step);
+            if (applied.find() && applied.group(1).startsWith("deploy/")) {
+                Path file = Path.of(applied.group(1));
+                assertTrue(Files.isRegularFile(file), "the README applies " + file);
+                for (HasMetadata resource : parse(file)) {
+                    provided.add(resource.getKind() + "/" + resource.getMetadata().getName());
+                }
+            }
+            Matcher created = create.matcher(step);
+            if (created.find()) {
+                provided.add((created.group(1).startsWith("secret") ? "Secret/" : "ConfigMap/") + created.group(2));
+            }
+        }
+        return provided;
+    }
+
+    static List<HasMetadata> parse(Path file) throws IOException {
+        Object parsed = YAML.unmarshal(Files.readString(file));
+        if (parsed instanceof List<?> documents) { // a multi-document YAML file
+            return documents.stream().map(HasMetadata.class::cast).toList();
+        }
+        return parsed instanceof KubernetesList list ? list.getItems() : List.of((HasMetadata) parsed);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blue", "green"})
+    void theRecipeAppliesEverySecretAndConfigMapThePodsNeed(String colour) throws IOException {
+        PodSpec pod = one(manifests(colour), Deployment.class).getSpec().getTemplate().getSpec();
+        Set<String> referenced = referencedSecretsAndConfigMaps(pod);
+        assertFalse(referenced.isEmpty(), "the Deployment reads its settings from Secrets and a ConfigMap");
+        List<String> steps = blueGreenSteps();
+        Set<String> provided = providedByTheSteps(steps);
+        Set<String> missing = new TreeSet<>(referenced);
+        missing.removeAll(provided);
+        assertTrue(missing.isEmpty(), "the README's blue/green steps " + steps + " do not create " + missing);
+        Set<String> documented = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("deploy"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
+                parse(file).forEach(resource -> documented.add(resource.getKind() + "/" + resource.getMetadata().getName()));
+            }
+        }
+        Set<String> undocumented = new TreeSet<>(referenced);
+        undocumented.removeAll(documented);
+        assertTrue(undocumented.isEmpty(), "deploy/ shows the keys of " + undocumented);
+    }
+
+    @Test
+    void theReadmeNamesTheKindsThatAreGenerated() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("`./mvnw package` writes two complete sets of manifests");
+        assertTrue(start >= 0, "README's Kubernetes section says what `./mvnw package` writes");
+        String promise = readme.substring(start, readme.indexOf("\n\n", start));
+        for (String colour : List.of("blue", "green")) {
+            Set<String> generated = new TreeSet<>();
+            manifests(colour).forEach(resource -> generated.add(resource.getKind()));
+            for (String kind : List.of("Deployment", "Service", "ServiceAccount", "ConfigMap", "Secret", "Ingress",
+                    "Job", "Role", "RoleBinding", "ServiceMonitor")) {
+                boolean promised = Pattern.compile("\\b" + kind + "\\b").matcher(promise).find();
+                assertEquals(promised, generated.contains(kind), colour + ": the README " + (promised ? "promises" : "omits")
+                        + " a " + kind + "; generated: " + generated);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blue", "green"})
+    void eachColourRunsAsItsOwnServiceAccountWithNoRole(String colour) throws IOException {
+        List<HasMetadata> resources = manifests(colour);
+        String account = one(resources, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertEquals("turnout-" + colour, account, "deleting the other colour must not delete this one's account");
+        assertEquals(account, one(resources, ServiceAccount.class).getMetadata().getName());
+        assertTrue(resources.stream().noneMatch(resource -> resource.getKind().endsWith("RoleBinding")),
+                "Turnout calls no Kubernetes API: nothing is bound to its account");
     }
 }

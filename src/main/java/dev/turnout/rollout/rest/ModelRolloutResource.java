@@ -24,6 +24,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -83,8 +85,9 @@ public class ModelRolloutResource {
             + "?wait=30s the answer comes when every live replica serves it (200) or when the wait runs out (202).")
     @RequestBody(description = "{\"version\": 2, \"reason\": \"better recall\", \"force\": false, "
             + "\"require\": [\"accuracy >= 0.9\"]}")
-    @APIResponse(responseCode = "200", description = "Every live replica serves the version")
-    @APIResponse(responseCode = "202", description = "Committed; some replicas do not serve it yet (see replicas)")
+    @APIResponse(responseCode = "200", description = "Every live replica serves the version", content = @Content(schema = @Schema(implementation = ModelStatus.class)))
+    @APIResponse(responseCode = "202", description = "Committed; some replicas do not serve it yet (see replicas)",
+            content = @Content(schema = @Schema(implementation = ModelStatus.class)))
     @APIResponse(responseCode = "404", description = "No such model or version")
     @APIResponse(responseCode = "409", description = "Refused by a guard (input signature or metric), or "
             + "turnout.serving.max-active-models reached")
@@ -111,6 +114,9 @@ public class ModelRolloutResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Roll back", description = "Back to the version active before the latest flip, recorded in "
             + "the history like any flip. Accepts ?wait= like a flip.")
+    @APIResponse(responseCode = "200", description = "Every live replica serves the previous version", content = @Content(schema = @Schema(implementation = ModelStatus.class)))
+    @APIResponse(responseCode = "202", description = "Committed; some replicas do not serve it yet (see replicas)",
+            content = @Content(schema = @Schema(implementation = ModelStatus.class)))
     @APIResponse(responseCode = "409", description = "Nothing to roll back to, or "
             + "turnout.serving.max-active-models reached")
     public Response rollback(@RestPath String name, @RestQuery String wait, String body) {
@@ -129,8 +135,8 @@ public class ModelRolloutResource {
             + "rollback brings the version back. Frees a place under turnout.serving.max-active-models. Accepts "
             + "?wait= like a flip.")
     @RequestBody(description = "{\"reason\": \"...\"} or no body")
-    @APIResponse(responseCode = "200", description = "No live replica serves the model any more")
-    @APIResponse(responseCode = "202", description = "Committed; some replicas still serve it (see replicas)")
+    @APIResponse(responseCode = "200", description = "No live replica serves the model any more", content = @Content(schema = @Schema(implementation = ModelStatus.class)))
+    @APIResponse(responseCode = "202", description = "Committed; some replicas still serve it (see replicas)", content = @Content(schema = @Schema(implementation = ModelStatus.class)))
     @APIResponse(responseCode = "404", description = "No such model")
     @APIResponse(responseCode = "409", description = "The model has no active version")
     public Response deactivate(@RestPath String name, @RestQuery String wait, String body) {

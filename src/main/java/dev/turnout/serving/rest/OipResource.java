@@ -20,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
@@ -78,6 +81,8 @@ public class OipResource {
     @GET
     @Path("/health/ready")
     @Operation(summary = "Server ready", description = "200 once the active version of every model is loaded, else 503.")
+    @APIResponse(responseCode = "200", description = "Ready", content = @Content(schema = @Schema(implementation = Ready.class)))
+    @APIResponse(responseCode = "503", description = "Not ready", content = @Content(schema = @Schema(implementation = Ready.class)))
     public Response ready() {
         boolean ready = server.ready();
         return Response.status(ready ? 200 : 503).entity(new Ready(true, ready)).build();
@@ -111,6 +116,9 @@ public class OipResource {
     @GET
     @Path("/models/{name}/ready")
     @Operation(summary = "Model ready (active version)", description = "200 when loaded here, 503 when not (yet).")
+    @APIResponse(responseCode = "200", description = "Loaded here", content = @Content(schema = @Schema(implementation = ModelReady.class)))
+    @APIResponse(responseCode = "503", description = "Not loaded here (yet)",
+            content = @Content(schema = @Schema(implementation = ModelReady.class)))
     public Response modelReady(@RestPath String name) {
         predictions.checkAccess();
         RegistryRules.checkModelName(name);
@@ -124,6 +132,9 @@ public class OipResource {
     @GET
     @Path("/models/{name}/versions/{version}/ready")
     @Operation(summary = "Model ready (a given version)")
+    @APIResponse(responseCode = "200", description = "Loaded here", content = @Content(schema = @Schema(implementation = ModelReady.class)))
+    @APIResponse(responseCode = "503", description = "Not loaded here (yet)",
+            content = @Content(schema = @Schema(implementation = ModelReady.class)))
     public Response versionReady(@RestPath String name, @RestPath String version) {
         predictions.checkAccess();
         int number = RegistryRules.checkVersionNumber(version);

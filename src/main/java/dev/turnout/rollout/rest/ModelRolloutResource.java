@@ -74,6 +74,22 @@ public class ModelRolloutResource {
         return activation.status(RegistryRules.checkModelName(name));
     }
 
+    @DELETE
+    @RolesAllowed(Roles.OPERATOR)
+    @Consumes(MediaType.WILDCARD)
+    @Tag(name = "Registry")
+    @Operation(summary = "Delete a model", description = "With its versions (their bytes too, unless another model's "
+            + "version shares them), its activation history and its replicas' state, in one transaction. Refused "
+            + "(409) while it has an active version: deactivate it first (DELETE .../active). The name can then be "
+            + "used again; version numbers continue where the deleted model's stopped.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No such model")
+    @APIResponse(responseCode = "409", description = "The model has an active version")
+    public Response delete(@RestPath String name) {
+        rollout.deleteModel(RegistryRules.checkModelName(name), identity.getPrincipal().getName());
+        return Response.noContent().build();
+    }
+
     @PUT
     @Path("/active")
     @RolesAllowed(Roles.OPERATOR)

@@ -116,6 +116,9 @@ public class VersionResource {
         } catch (NumberFormatException e) {
             throw CURSOR.invalidCursor();
         }
+        if (afterVersion < 0) {
+            throw CURSOR.invalidCursor();
+        }
         return CURSOR.answer(registry.listVersions(name, tags, afterVersion, count),
                 version -> String.valueOf(version.version()), uri);
     }

@@ -168,13 +168,25 @@ public class ModelRolloutResource {
     @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "Activation history", description = "Newest first: version, previous version, kind, actor, "
             + "reason, time.")
-    public List<ActivationRecord> history(@RestPath String name, @RestQuery Integer limit) {
+    public List<ActivationRecord> history(@RestPath String name, @RestQuery String limit) {
         RegistryRules.checkModelName(name);
-        int count = limit == null ? 100 : limit;
-        if (count < 1 || count > 1000) {
-            throw TurnoutException.invalid("'limit' must be between 1 and 1000");
+        return rollout.history(name, historyLimit(limit));
+    }
+
+    /** Parsed here, not by JAX-RS: a query parameter it cannot convert is answered with a 404, not a 400. */
+    private static int historyLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 100;
         }
-        return rollout.history(name, count);
+        try {
+            int count = Integer.parseInt(limit.trim());
+            if (count >= 1 && count <= 1000) {
+                return count;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw TurnoutException.invalid("'limit' must be a whole number from 1 to 1000 (default 100)");
     }
 
     private static Response answer(ActivationService.Outcome outcome) {

@@ -34,7 +34,10 @@ public class Model extends PanacheEntityBase {
     @Column(name = "active_version")
     public Integer activeVersion;
 
-    /** Grows by one with every move of the pointer (a database trigger keeps it). */
+    /**
+     * Grows by one with every move of the pointer (a database trigger keeps it); a model created under the name of a
+     * deleted one starts above the deleted one's (V6), so replicas tell their targets apart.
+     */
     @Column(name = "active_generation", insertable = false, updatable = false)
     public long activeGeneration;
 }

@@ -9,9 +9,11 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The registry's transactions: one per operation, with the database guarding uniqueness and immutability. */
@@ -57,10 +59,26 @@ public class RegistryService {
         return info(version);
     }
 
-    public List<ModelInfo> listModels() {
+    /**
+     * Models by name after {@code afterName} ("" for the first page), at most {@code limit}; with tag filters, only
+     * models having a version that passes all of them.
+     */
+    public ListPage<ModelInfo> listModels(List<TagFilter> tags, String afterName, int limit) {
+        String versionPasses = tags.isEmpty() ? "" : " AND EXISTS (SELECT 1 FROM model_version v WHERE v.model_id = m.id"
+                + TagFilter.sql("v.id", tags) + ")";
+        var names = entityManager.createNativeQuery("SELECT m.name FROM model m WHERE m.name > :after" + versionPasses
+                + " ORDER BY m.name LIMIT :limit", String.class);
+        TagFilter.bind(names, tags);
+        @SuppressWarnings("unchecked")
+        List<String> page = names.setParameter("after", afterName).setParameter("limit", limit + 1).getResultList();
+        if (page.isEmpty()) {
+            return new ListPage<>(List.of(), false);
+        }
         List<Object[]> rows = entityManager.createQuery("select m, max(v.version), count(v) from Model m "
-                + "left join ModelVersion v on v.model = m group by m order by m.name", Object[].class).getResultList();
-        return rows.stream().map(row -> info((Model) row[0], (Integer) row[1], (Long) row[2])).toList();
+                + "left join ModelVersion v on v.model = m where m.name in :names group by m order by m.name",
+                Object[].class).setParameter("names", page).getResultList();
+        return ListPage.of(rows.stream().map(row -> info((Model) row[0], (Integer) row[1], (Long) row[2])).toList(),
+                limit);
     }
 
     @Transactional(Transactional.TxType.REQUIRED) // also called from prediction threads (404 for unknown models)
@@ -68,10 +86,17 @@ public class RegistryService {
         return info(findModel(name));
     }
 
-    public List<VersionInfo> listVersions(String name) {
+    /** A model's versions numbered above {@code afterVersion}, oldest first, at most {@code limit}, passing all tags. */
+    public ListPage<VersionInfo> listVersions(String name, List<TagFilter> tags, int afterVersion, int limit) {
         Model model = findModel(name);
-        List<ModelVersion> versions = ModelVersion.list("model = ?1 order by version", model);
-        return versions.stream().map(RegistryService::info).toList();
+        var ids = entityManager.createNativeQuery("SELECT v.id FROM model_version v WHERE v.model_id = :model "
+                + "AND v.version > :after" + TagFilter.sql("v.id", tags) + " ORDER BY v.version LIMIT :limit", Long.class);
+        TagFilter.bind(ids, tags);
+        @SuppressWarnings("unchecked")
+        List<Long> page = ids.setParameter("model", model.id).setParameter("after", afterVersion)
+                .setParameter("limit", limit + 1).getResultList();
+        List<ModelVersion> versions = page.isEmpty() ? List.of() : ModelVersion.list("id in ?1 order by version", page);
+        return ListPage.of(versions.stream().map(RegistryService::info).toList(), limit);
     }
 
     public VersionInfo getVersion(String name, int number) {
@@ -163,9 +188,52 @@ public class RegistryService {
         artifacts.deleteIfUnreferenced(sha256);
     }
 
+    /**
+     * Deletes a model the caller locked ({@link ActivePointer#lock}) and has cleared of everything recorded about it
+     * above the registry: its versions, their bytes unless another model's version shares them, and its row. How far
+     * it had got (next number, pointer generation) is kept under its name, so a model created later under that name
+     * continues from there. Refused while it has an active version.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void deleteModel(Model model) {
+        if (model.activeVersion != null) {
+            throw TurnoutException.conflict("model '" + model.name + "' has version " + model.activeVersion
+                    + " active; take it out of service first (DELETE /api/models/" + model.name + "/active), then "
+                    + "delete the model");
+        }
+        List<ModelVersion> versions = ModelVersion.list("model", model);
+        Set<String> digests = new HashSet<>();
+        versions.forEach(version -> {
+            digests.add(version.artifact.sha256);
+            version.delete();
+        });
+        entityManager.flush();
+        digests.forEach(artifacts::deleteIfUnreferenced);
+        entityManager.createNativeQuery("INSERT INTO deleted_model (name, next_version, active_generation) "
+                        + "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
+                        + "next_version = GREATEST(deleted_model.next_version, EXCLUDED.next_version), "
+                        + "active_generation = GREATEST(deleted_model.active_generation, EXCLUDED.active_generation), "
+                        + "deleted_at = now()")
+                .setParameter(1, model.name)
+                .setParameter(2, model.nextVersion)
+                // one more than the last move replicas may have applied: the next model's first target is newer
+                .setParameter(3, model.activeGeneration + 1)
+                .executeUpdate();
+        model.delete();
+        entityManager.flush();
+    }
+
     private Model lockOrCreate(String name) {
         // ON CONFLICT: two first uploads racing to create the model both succeed; the second waits, then finds it.
         entityManager.createNativeQuery("INSERT INTO model (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+                .setParameter(1, name)
+                .executeUpdate();
+        // A model deleted under this name left how far it had got: continue from there (V6). A statement of its own,
+        // after the insert: should the insert have waited for a deletion to commit, this one sees what it left.
+        entityManager.createNativeQuery("UPDATE model m SET next_version = GREATEST(m.next_version, d.next_version), "
+                        + "active_generation = GREATEST(m.active_generation, d.active_generation) FROM deleted_model d "
+                        + "WHERE m.name = ?1 AND d.name = m.name "
+                        + "AND (m.next_version < d.next_version OR m.active_generation < d.active_generation)")
                 .setParameter(1, name)
                 .executeUpdate();
         return Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()

@@ -5,8 +5,10 @@ import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.ActivePointer;
 import dev.turnout.registry.Model;
 import dev.turnout.registry.ModelVersion;
+import dev.turnout.registry.RegistryService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,13 +25,17 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class RolloutService {
 
+    private static final Logger LOG = Logger.getLogger(RolloutService.class);
+
     private final TurnoutConfig.Rollout config;
     private final ActivePointer pointer;
+    private final RegistryService registry;
     private final int maxActiveModels;
 
-    public RolloutService(TurnoutConfig config, ActivePointer pointer) {
+    public RolloutService(TurnoutConfig config, ActivePointer pointer, RegistryService registry) {
         this.config = config.rollout();
         this.pointer = pointer;
+        this.registry = registry;
         this.maxActiveModels = config.serving().maxActiveModels();
     }
 
@@ -105,6 +111,22 @@ public class RolloutService {
         Deactivation.getEntityManager().refresh(deactivation);
         pointer.move(model, null, maxActiveModels);
         return deactivation.record();
+    }
+
+    /**
+     * Deletes a model whole, in one transaction under its row's lock: its history (activations and deactivations),
+     * what replicas reported about it, then the registry's part (versions, unshared bytes, the row). Refused while it
+     * has an active version: taking it out of service is a step of its own, with its own history line and ?wait=.
+     */
+    @Transactional
+    public void deleteModel(String name, String actor) {
+        Model model = pointer.lock(name);
+        Activation.delete("model", model);
+        Deactivation.delete("model", model);
+        Activation.getEntityManager().createNativeQuery("DELETE FROM replica_model WHERE model_id = ?1")
+                .setParameter(1, model.id).executeUpdate();
+        registry.deleteModel(model); // 409 for an active model, and the transaction rolls all of this back
+        LOG.infof("%s deleted model %s", actor, name);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

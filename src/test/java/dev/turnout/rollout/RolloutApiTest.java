@@ -237,6 +237,8 @@ class RolloutApiTest {
         flip("no-such-model", "{\"version\": 1}").statusCode(404);
         given().contentType("text/plain").body("1").put("/api/models/{name}/active", name).then().statusCode(415);
         given().get("/api/models/{name}/activations?limit=0", name).then().statusCode(400);
+        given().get("/api/models/{name}/activations?limit=ten", name).then().statusCode(400)
+                .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("'limit'"));
     }
 
     @Test

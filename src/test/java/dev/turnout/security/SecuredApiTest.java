@@ -88,6 +88,7 @@ class SecuredApiTest {
                 new Call("rollback", "operator", r -> r.post(model + "/rollback")),
                 new Call("deactivate", "operator", r -> r.delete(model + "-never-active/active")),
                 new Call("delete", "operator", r -> r.delete(model + "/versions/99")),
+                new Call("delete model", "operator", r -> r.delete(model + "-never-created")),
                 new Call("list models", "viewer", r -> r.get("/api/models")),
                 new Call("get model", "viewer", r -> r.get(model)),
                 new Call("list versions", "viewer", r -> r.get(model + "/versions")),

@@ -11,6 +11,7 @@ import dev.turnout.registry.Digests;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.StoredArtifact;
+import dev.turnout.registry.TagFilter;
 import dev.turnout.registry.VersionChanges;
 import dev.turnout.registry.VersionInfo;
 import dev.turnout.registry.VersionUpload;
@@ -29,11 +30,16 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +53,8 @@ import java.util.Set;
 public class VersionResource {
 
     private static final Set<String> PATCHABLE = Set.of("metrics", "tags", "description");
+
+    private static final ListCursor CURSOR = new ListCursor("versions");
 
     private final RegistryService registry;
     private final VersionUploader uploader;
@@ -89,10 +97,30 @@ public class VersionResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
-    @Operation(summary = "List a model's versions", description = "Oldest first.")
+    @Operation(summary = "List a model's versions", description = "Oldest first. ?tag=name=value (or ?tag=name; "
+            + "repeatable, all must hold): only versions with those tags. At most ?limit= (default 100, at most "
+            + "1000); when more follow, the Next-Cursor header (and Link rel=next) gives the ?cursor= of the next page.")
+    @APIResponse(responseCode = "200", description = "A JSON array of versions", content = @Content(
+            schema = @Schema(type = SchemaType.ARRAY, implementation = VersionInfo.class)))
+    @APIResponse(responseCode = "400", description = "Malformed name, tag, limit or cursor")
     @APIResponse(responseCode = "404", description = "No such model")
-    public List<VersionInfo> list(@RestPath String name) {
-        return registry.listVersions(RegistryRules.checkModelName(name));
+    public Response list(@RestPath String name, @RestQuery List<String> tag, @RestQuery String limit,
+                         @RestQuery String cursor, UriInfo uri) {
+        RegistryRules.checkModelName(name);
+        int count = ListCursor.limit(limit);
+        List<TagFilter> tags = TagFilter.parseAll(tag);
+        String after = CURSOR.after(cursor);
+        int afterVersion;
+        try {
+            afterVersion = after == null ? 0 : Integer.parseInt(after);
+        } catch (NumberFormatException e) {
+            throw CURSOR.invalidCursor();
+        }
+        if (afterVersion < 0) {
+            throw CURSOR.invalidCursor();
+        }
+        return CURSOR.answer(registry.listVersions(name, tags, afterVersion, count),
+                version -> String.valueOf(version.version()), uri);
     }
 
     @GET

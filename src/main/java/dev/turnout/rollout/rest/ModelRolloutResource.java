@@ -76,6 +76,22 @@ public class ModelRolloutResource {
         return activation.status(RegistryRules.checkModelName(name));
     }
 
+    @DELETE
+    @RolesAllowed(Roles.OPERATOR)
+    @Consumes(MediaType.WILDCARD)
+    @Tag(name = "Registry")
+    @Operation(summary = "Delete a model", description = "With its versions (their bytes too, unless another model's "
+            + "version shares them), its activation history and its replicas' state, in one transaction. Refused "
+            + "(409) while it has an active version: deactivate it first (DELETE .../active). The name can then be "
+            + "used again; version numbers continue where the deleted model's stopped.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No such model")
+    @APIResponse(responseCode = "409", description = "The model has an active version")
+    public Response delete(@RestPath String name) {
+        rollout.deleteModel(RegistryRules.checkModelName(name), identity.getPrincipal().getName());
+        return Response.noContent().build();
+    }
+
     @PUT
     @Path("/active")
     @RolesAllowed(Roles.OPERATOR)
@@ -158,13 +174,25 @@ public class ModelRolloutResource {
     @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Operation(summary = "Activation history", description = "Newest first: version, previous version, kind, actor, "
             + "reason, time.")
-    public List<ActivationRecord> history(@RestPath String name, @RestQuery Integer limit) {
+    public List<ActivationRecord> history(@RestPath String name, @RestQuery String limit) {
         RegistryRules.checkModelName(name);
-        int count = limit == null ? 100 : limit;
-        if (count < 1 || count > 1000) {
-            throw TurnoutException.invalid("'limit' must be between 1 and 1000");
+        return rollout.history(name, historyLimit(limit));
+    }
+
+    /** Parsed here, not by JAX-RS: a query parameter it cannot convert is answered with a 404, not a 400. */
+    private static int historyLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 100;
         }
-        return rollout.history(name, count);
+        try {
+            int count = Integer.parseInt(limit.trim());
+            if (count >= 1 && count <= 1000) {
+                return count;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw TurnoutException.invalid("'limit' must be a whole number from 1 to 1000 (default 100)");
     }
 
     private static Response answer(ActivationService.Outcome outcome) {

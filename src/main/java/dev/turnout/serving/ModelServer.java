@@ -19,11 +19,13 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -126,9 +128,7 @@ public class ModelServer {
                         loaded++;
                     }
                 }
-                Set<String> failed = failures.all().keySet();
-                startup = new StartupProgress(true, loaded, total, failed.isEmpty() ? "all loaded"
-                        : loaded + " of " + total + " loaded; failed: " + failed);
+                startup = new StartupProgress(true, loaded, total, "initial load done");
                 return;
             } catch (RuntimeException e) {
                 startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());
@@ -212,6 +212,9 @@ public class ModelServer {
             return false;
         }
         Integer serving = current == null ? null : current.version();
+        if (metrics != null) {
+            metrics.loading(name, version.version());
+        }
         ServedModel loaded;
         try {
             loaded = loader.load(version, poolSize, state -> fire(new ServingEvent(name, serving, version.version(),
@@ -376,8 +379,21 @@ public class ModelServer {
     public record FailedVersion(int version, String error) {
     }
 
+    /**
+     * Before the initial load is done, how far it has come; after it, the models whose target this replica serves now,
+     * of all it should serve, and the ones whose target failed (their previous version may still serve).
+     */
     public StartupProgress startup() {
-        return startup;
+        StartupProgress initial = startup;
+        if (!initial.done()) {
+            return initial;
+        }
+        Set<String> failed = new TreeSet<>(failures.all().keySet());
+        Set<String> models = new HashSet<>(active.keySet());
+        models.addAll(failed);
+        int loaded = models.size() - failed.size();
+        return new StartupProgress(true, loaded, models.size(), failed.isEmpty() ? "all loaded"
+                : loaded + " of " + models.size() + " loaded; failed: " + failed);
     }
 
     private Object lockFor(String name) {

@@ -26,6 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -58,6 +60,7 @@ public class ModelServer {
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
+    private final CompletableFuture<StartupProgress> initialLoadDone = new CompletableFuture<>();
     private final BackgroundLoop background = new BackgroundLoop("turnout-model-sync");
 
     public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config,
@@ -98,6 +101,11 @@ public class ModelServer {
         return startup.done() && !shuttingDown;
     }
 
+    /** Completes with {@link #startup()} once every active version was loaded or tried the first time. */
+    public CompletionStage<StartupProgress> whenInitialLoadDone() {
+        return initialLoadDone;
+    }
+
     /** Whether the reconcile loop still runs (liveness). */
     public boolean alive() {
         return background.alive();
@@ -129,6 +137,7 @@ public class ModelServer {
                     }
                 }
                 startup = new StartupProgress(true, loaded, total, "initial load done");
+                initialLoadDone.complete(startup());
                 return;
             } catch (RuntimeException e) {
                 startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());

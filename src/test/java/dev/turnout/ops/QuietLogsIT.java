@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import static org.hamcrest.Matchers.contains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,7 +65,27 @@ class QuietLogsIT {
         }
     }
 
-    private static Process launch(Path work, Path log, int port, int management) throws Exception {
+    /** The prod profile refuses to run without security: that refusal is the one alarm, not one among others. */
+    @Test
+    void securityDisabledInProductionIsRefusedWithOneClearError() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "run after 'package': " + JAR);
+        Path work = Files.createTempDirectory("turnout-quiet");
+        Path log = work.resolve("server.log");
+        Process server = launch(work, log, ReplicasIT.freePort(), ReplicasIT.freePort(),
+                "-Dturnout.security.enabled=false");
+        assertTrue(server.waitFor(90, TimeUnit.SECONDS), "still running with security disabled; log: " + log);
+        assertEquals(1, server.exitValue());
+
+        String output = Files.readString(log);
+        assertTrue(output.contains("turnout.security.enabled=false is for development and tests only"), output);
+        assertFalse(output.contains("NullPointerException"), () -> "a NullPointerException before the refusal: " + log);
+        List<String> alarms = output.lines().filter(line -> ALARM.matcher(line).find()).toList();
+        assertEquals(1, alarms.size(), () -> "only the refusal should alarm: " + alarms);
+        assertTrue(alarms.get(0).contains("Failed to start"), alarms::toString);
+    }
+
+    private static Process launch(Path work, Path log, int port, int management, String... settings)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java,
                 "-Xmx512m",
@@ -73,10 +94,11 @@ class QuietLogsIT {
                 "-Dturnout.data-dir=" + work.resolve("data"),
                 "-Dturnout.security.tokens.it.sha256=" + ReplicasIT.sha256(TOKEN),
                 "-Dturnout.security.tokens.it.roles=publisher,operator,viewer",
-                "-Dquarkus.shutdown.delay=0s",
-                "-jar", JAR.toString())
+                "-Dquarkus.shutdown.delay=0s")
                 .redirectErrorStream(true)
                 .redirectOutput(new File(log.toString()));
+        builder.command().addAll(List.of(settings));
+        builder.command().addAll(List.of("-jar", JAR.toString()));
         // no datasource configured: the server starts its own embedded PostgreSQL, and must stop it cleanly
         builder.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
         return builder.start();

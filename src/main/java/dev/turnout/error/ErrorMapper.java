@@ -92,7 +92,9 @@ public class ErrorMapper {
         }
         LOG.debugf("unreadable request body: %s", e.getMessage());
         if ("Request too large".equals(e.getMessage())) {
-            return respond(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the size limit");
+            // Already answered (413, connection closed): a body now would be a second answer and an ERROR in the log;
+            // without one the framework only ends the response, which it skips once ended.
+            return Response.status(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus()).build();
         }
         return respond(ErrorCode.INVALID_ARGUMENT, "the request body could not be read: a multipart/form-data body must "
                 + "be complete and use the boundary its Content-Type names");

@@ -43,11 +43,17 @@ class QuietLogsIT {
             String name = Fixtures.uniqueName("quiet");
             on(port).multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", name)
                     .then().statusCode(201);
-            on(port).contentType("application/json").body("{\"version\": 1}")
-                    .put("/api/models/{name}/active?wait=30s", name).then().statusCode(200);
-            on(port).contentType("application/json")
-                    .body("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], \"data\": [3.0]}]}")
-                    .post("/v2/models/{name}/infer", name).then().statusCode(200).body("outputs[0].data", contains(7.0f));
+            // and both engines: TorchScript starts PyTorch, which probes for GPUs
+            on(port).multiPart("artifact", Fixtures.model("linear-v1.pt")).multiPart("signature",
+                    Fixtures.LINEAR_SIGNATURE).post("/api/models/{name}/versions", name).then().statusCode(201);
+            for (int version : new int[] {1, 2}) {
+                on(port).contentType("application/json").body("{\"version\": " + version + "}")
+                        .put("/api/models/{name}/active?wait=30s", name).then().statusCode(200);
+                on(port).contentType("application/json").body("{\"inputs\": [{\"name\": \"x\", \"datatype\": "
+                        + "\"FP32\", \"shape\": [1, 1], \"data\": [3.0]}]}")
+                        .post("/v2/models/{name}/infer", name).then().statusCode(200)
+                        .body("outputs[0].data", contains(7.0f));
+            }
         } finally {
             server.destroy(); // SIGTERM
             assertTrue(server.waitFor(60, TimeUnit.SECONDS), "no exit within 60 s of SIGTERM; log: " + log);

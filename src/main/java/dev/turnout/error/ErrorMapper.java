@@ -1,5 +1,6 @@
 package dev.turnout.error;
 
+import dev.turnout.logging.RepeatedWarning;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
@@ -14,10 +15,14 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.time.Duration;
+
 /** The one place that turns failures into HTTP answers. Clients never see stack traces, class names or SQL. */
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+    /** Every management call fails alike during an outage: one warning a minute, the rest at DEBUG. */
+    private static final RepeatedWarning DATABASE_UNREACHABLE = new RepeatedWarning(LOG, Duration.ofMinutes(1));
 
     @ServerExceptionMapper
     public Response refused(TurnoutException e) {
@@ -116,7 +121,7 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         if (databaseUnreachable(e)) {
-            LOG.warnf("database unreachable: %s", e.getMessage());
+            DATABASE_UNREACHABLE.warn("database unreachable: " + e.getMessage());
             return Response.fromResponse(respond(ErrorCode.UNAVAILABLE, "the registry database is unreachable; "
                     + "management calls work again once it is back, predictions continue from the models in memory"))
                     .header("Retry-After", "5").build();

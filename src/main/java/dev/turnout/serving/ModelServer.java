@@ -5,6 +5,7 @@ import dev.turnout.engine.LoadedModel;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.logging.RepeatedWarning;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.registry.ServingTarget;
@@ -42,6 +43,8 @@ import java.util.stream.Collectors;
 public class ModelServer {
 
     private static final Logger LOG = Logger.getLogger(ModelServer.class);
+    /** A database outage fails every round of the loops: one warning a minute says it lasts. */
+    private final RepeatedWarning databaseTrouble = new RepeatedWarning(LOG, Duration.ofMinutes(1));
 
     private final RegistryService registry;
     private final TurnoutConfig.Serving config;
@@ -141,7 +144,7 @@ public class ModelServer {
                 return;
             } catch (RuntimeException e) {
                 startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());
-                LOG.warnf("Cannot read the active versions yet (%s); retrying", e.getMessage());
+                databaseTrouble.warn("Cannot read the active versions yet (" + e.getMessage() + "); retrying");
                 sleepQuietly(Duration.ofSeconds(2));
             } catch (Error e) { // see BackgroundLoop: the replica must come up even after an Error
                 startup = new StartupProgress(false, 0, 0, "reading the active versions failed: " + e);
@@ -171,7 +174,8 @@ public class ModelServer {
         try {
             reconcile();
         } catch (RuntimeException e) {
-            LOG.warnf("Reconciling with the database failed (%s); serving what is loaded", e.getMessage());
+            databaseTrouble.warn("Reconciling with the database failed (" + e.getMessage()
+                    + "); serving what is loaded");
         }
     }
 

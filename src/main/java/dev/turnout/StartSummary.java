@@ -40,7 +40,7 @@ public class StartSummary {
 
     private static String database() {
         return EmbeddedDatabaseLauncher.running().map(db -> "embedded PostgreSQL (port " + db.port() + ")")
-                .orElse("external PostgreSQL (QUARKUS_DATASOURCE_JDBC_URL)");
+                .orElse("external PostgreSQL (quarkus.datasource.jdbc.url)");
     }
 
     private String security() {

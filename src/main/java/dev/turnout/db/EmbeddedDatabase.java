@@ -39,7 +39,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
         LeftoverPostmaster.clear(absolute);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(absolute)
-                .setCleanDataDirectory(false);
+                .setCleanDataDirectory(false)
+                // Its own hook would stop the server while Quarkus still closes its connection pool (warnings at every
+                // stop); the owner stops it in order, and the watchdog stops it when this JVM dies.
+                .setRegisterShutdownHook(false);
         if (port > 0) {
             builder.setPort(port);
         }

@@ -1,14 +1,17 @@
 package dev.turnout.db;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Starts the embedded PostgreSQL before Quarkus reads its datasource settings, when no datasource URL is configured,
@@ -35,10 +38,19 @@ public class EmbeddedDatabaseLauncher {
                 + "with its data in %s", database.port(), database.dataDir());
     }
 
-    void stop(@Observes @Priority(Integer.MAX_VALUE) ShutdownEvent event) {
+    /** The embedded server this process started, if any. */
+    public static Optional<EmbeddedDatabase> running() {
+        return Optional.ofNullable(running);
+    }
+
+    /** After every other shutdown observer; the pool is closed first, so no connection sees the server go away. */
+    void stop(@Observes @Priority(Integer.MAX_VALUE) ShutdownEvent event, Instance<AgroalDataSource> pool) {
         EmbeddedDatabase database = running;
         if (database == null) {
             return;
+        }
+        if (pool.isResolvable()) {
+            pool.get().close();
         }
         try {
             database.close();

@@ -1,5 +1,6 @@
 package dev.turnout.error;
 
+import dev.turnout.logging.RepeatedWarning;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
@@ -14,10 +15,14 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.time.Duration;
+
 /** The one place that turns failures into HTTP answers. Clients never see stack traces, class names or SQL. */
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+    /** Every management call fails alike during an outage: one warning a minute, the rest at DEBUG. */
+    private static final RepeatedWarning DATABASE_UNREACHABLE = new RepeatedWarning(LOG, Duration.ofMinutes(1));
 
     @ServerExceptionMapper
     public Response refused(TurnoutException e) {
@@ -92,7 +97,9 @@ public class ErrorMapper {
         }
         LOG.debugf("unreadable request body: %s", e.getMessage());
         if ("Request too large".equals(e.getMessage())) {
-            return respond(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the size limit");
+            // Already answered (413, connection closed): a body now would be a second answer and an ERROR in the log;
+            // without one the framework only ends the response, which it skips once ended.
+            return Response.status(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus()).build();
         }
         return respond(ErrorCode.INVALID_ARGUMENT, "the request body could not be read: a multipart/form-data body must "
                 + "be complete and use the boundary its Content-Type names");
@@ -114,7 +121,7 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         if (databaseUnreachable(e)) {
-            LOG.warnf("database unreachable: %s", e.getMessage());
+            DATABASE_UNREACHABLE.warn("database unreachable: " + e.getMessage());
             return Response.fromResponse(respond(ErrorCode.UNAVAILABLE, "the registry database is unreachable; "
                     + "management calls work again once it is back, predictions continue from the models in memory"))
                     .header("Retry-After", "5").build();

@@ -29,6 +29,8 @@ import java.util.Set;
 @Startup // reads turnout.registry.formats at start, so a wrong name stops the server then
 public class VersionUploader {
 
+    /** Artifact bytes uploaded, by model; serving registers it at zero for every model it serves. */
+    public static final String UPLOADED_BYTES = "turnout.upload.bytes";
     private static final Logger LOG = Logger.getLogger(VersionUploader.class);
 
     private final ModelLoader loader;
@@ -79,7 +81,7 @@ public class VersionUploader {
             }
             Signature signature = prove(upload, format);
             VersionInfo version = registry.addVersion(upload, format, sha256, size, signature);
-            meters.counter("turnout.upload.bytes", "model", version.model()).increment(size);
+            meters.counter(UPLOADED_BYTES, "model", version.model()).increment(size);
             LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s)", version.model(), version.version(),
                     format.id(), size, sha256);
             return version;

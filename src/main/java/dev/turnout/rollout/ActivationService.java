@@ -2,8 +2,10 @@ package dev.turnout.rollout;
 
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.ModelServer;
+import dev.turnout.serving.ServingEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -19,6 +21,7 @@ public class ActivationService {
 
     private static final Logger LOG = Logger.getLogger(ActivationService.class);
     private static final long POLL_MILLIS = 50;
+    private static final String FLIPS = "turnout.flips";
 
     private final RolloutService rollout;
     private final RegistryService registry;
@@ -83,8 +86,15 @@ public class ActivationService {
         return new ModelStatus(registry.getModel(name), replicas.states(name), null);
     }
 
+    /** Every kind of flip of a model this replica serves is counted from zero, so an alert sees the first one. */
+    void meterFlips(@Observes ServingEvent event) {
+        for (String kind : List.of(Activation.ACTIVATE, Activation.ROLLBACK, Activation.DEACTIVATE)) {
+            meters.counter(FLIPS, "model", event.model(), "kind", kind);
+        }
+    }
+
     private Outcome afterCommit(String name, ActivationRecord activation, Duration wait) {
-        meters.counter("turnout.flips", "model", name, "kind", activation.kind()).increment();
+        meters.counter(FLIPS, "model", name, "kind", activation.kind()).increment();
         server.refresh(name, true); // this replica loads now; the others were notified by the commit
         Instant deadline = Instant.now().plus(wait);
         while (true) {

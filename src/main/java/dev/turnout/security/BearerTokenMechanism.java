@@ -15,6 +15,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -41,7 +42,8 @@ public class BearerTokenMechanism implements HttpAuthenticationMechanism {
         this.config = config.security();
     }
 
-    void check(@Observes StartupEvent event) {
+    /** First of all startup observers: a refused start must not have started any loop that then finds Quarkus gone. */
+    void check(@Observes @Priority(1) StartupEvent event) {
         if (config.enabled()) {
             if (config.tokens().isEmpty()) {
                 LOG.warn("No tokens are configured (turnout.security.tokens.*): only predictions and health answer; "

@@ -5,6 +5,7 @@ import dev.turnout.engine.LoadedModel;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.logging.RepeatedWarning;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.registry.ServingTarget;
@@ -19,11 +20,15 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -38,6 +43,8 @@ import java.util.stream.Collectors;
 public class ModelServer {
 
     private static final Logger LOG = Logger.getLogger(ModelServer.class);
+    /** A database outage fails every round of the loops: one warning a minute says it lasts. */
+    private final RepeatedWarning databaseTrouble = new RepeatedWarning(LOG, Duration.ofMinutes(1));
 
     private final RegistryService registry;
     private final TurnoutConfig.Serving config;
@@ -56,6 +63,7 @@ public class ModelServer {
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
     private volatile StartupProgress startup = new StartupProgress(false, 0, 0, "not started");
+    private final CompletableFuture<StartupProgress> initialLoadDone = new CompletableFuture<>();
     private final BackgroundLoop background = new BackgroundLoop("turnout-model-sync");
 
     public ModelServer(RegistryService registry, ArtifactCache cache, ModelLoader loader, TurnoutConfig config,
@@ -96,6 +104,11 @@ public class ModelServer {
         return startup.done() && !shuttingDown;
     }
 
+    /** Completes with {@link #startup()} once every active version was loaded or tried the first time. */
+    public CompletionStage<StartupProgress> whenInitialLoadDone() {
+        return initialLoadDone;
+    }
+
     /** Whether the reconcile loop still runs (liveness). */
     public boolean alive() {
         return background.alive();
@@ -126,13 +139,12 @@ public class ModelServer {
                         loaded++;
                     }
                 }
-                Set<String> failed = failures.all().keySet();
-                startup = new StartupProgress(true, loaded, total, failed.isEmpty() ? "all loaded"
-                        : loaded + " of " + total + " loaded; failed: " + failed);
+                startup = new StartupProgress(true, loaded, total, "initial load done");
+                initialLoadDone.complete(startup());
                 return;
             } catch (RuntimeException e) {
                 startup = new StartupProgress(false, 0, 0, "cannot read the active versions: " + e.getMessage());
-                LOG.warnf("Cannot read the active versions yet (%s); retrying", e.getMessage());
+                databaseTrouble.warn("Cannot read the active versions yet (" + e.getMessage() + "); retrying");
                 sleepQuietly(Duration.ofSeconds(2));
             } catch (Error e) { // see BackgroundLoop: the replica must come up even after an Error
                 startup = new StartupProgress(false, 0, 0, "reading the active versions failed: " + e);
@@ -162,7 +174,8 @@ public class ModelServer {
         try {
             reconcile();
         } catch (RuntimeException e) {
-            LOG.warnf("Reconciling with the database failed (%s); serving what is loaded", e.getMessage());
+            databaseTrouble.warn("Reconciling with the database failed (" + e.getMessage()
+                    + "); serving what is loaded");
         }
     }
 
@@ -212,6 +225,9 @@ public class ModelServer {
             return false;
         }
         Integer serving = current == null ? null : current.version();
+        if (metrics != null) {
+            metrics.loading(name, version.version());
+        }
         ServedModel loaded;
         try {
             loaded = loader.load(version, poolSize, state -> fire(new ServingEvent(name, serving, version.version(),
@@ -376,8 +392,21 @@ public class ModelServer {
     public record FailedVersion(int version, String error) {
     }
 
+    /**
+     * Before the initial load is done, how far it has come; after it, the models whose target this replica serves now,
+     * of all it should serve, and the ones whose target failed (their previous version may still serve).
+     */
     public StartupProgress startup() {
-        return startup;
+        StartupProgress initial = startup;
+        if (!initial.done()) {
+            return initial;
+        }
+        Set<String> failed = new TreeSet<>(failures.all().keySet());
+        Set<String> models = new HashSet<>(active.keySet());
+        models.addAll(failed);
+        int loaded = models.size() - failed.size();
+        return new StartupProgress(true, loaded, models.size(), failed.isEmpty() ? "all loaded"
+                : loaded + " of " + models.size() + " loaded; failed: " + failed);
     }
 
     private Object lockFor(String name) {

@@ -1,5 +1,6 @@
 package dev.turnout.serving;
 
+import dev.turnout.registry.VersionUploader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Serving's Prometheus series (names after Micrometer's conversion): {@code turnout_predictions_total{model,version,
  * outcome}}, {@code turnout_prediction_duration_seconds}, {@code turnout_predictions_in_flight},
  * {@code turnout_model_load_duration_seconds}, {@code turnout_model_warmup_duration_seconds},
- * {@code turnout_model_load_failures_total}, {@code turnout_serving_version{model}}.
+ * {@code turnout_model_load_failures_total}, {@code turnout_serving_version{model}}. They start at zero once a
+ * version of a model is to be loaded as its target (see {@link #loading}).
  */
 @ApplicationScoped
 public class ServingMetrics {
@@ -61,27 +63,57 @@ public class ServingMetrics {
         }
     }
 
+    /**
+     * A version of {@code model} is about to be loaded as its target: every per-model series of the README's table
+     * starts at zero now, so an alert on it can fire on its first step (a series that does not exist never fires, and
+     * {@code increase()} misses the first sample of a counter born at 1).
+     */
+    void loading(String model, int version) {
+        Tags tags = Tags.of("model", model, "version", Integer.toString(version));
+        loadFailures(tags);
+        loadDuration(tags);
+        warmupDuration(tags);
+        registry.counter(VersionUploader.UPLOADED_BYTES, "model", model);
+        servingVersion(model);
+    }
+
     VersionMeters forVersion(ServedModel model, Duration load, Duration warmup) {
         Tags tags = Tags.of("model", model.name(), "version", Integer.toString(model.version()));
-        Timer.builder("turnout.model.load.duration").description("Time to load a version into its engine")
-                .tags(tags).register(registry).record(load);
-        Timer.builder("turnout.model.warmup.duration").description("Time of a version's warm-up inferences")
-                .tags(tags).register(registry).record(warmup);
+        loadDuration(tags).record(load);
+        warmupDuration(tags).record(warmup);
         return new VersionMeters(model);
     }
 
     void loadFailed(String model, int version) {
-        Counter.builder("turnout.model.load.failures").description("Failed loads of a version")
-                .tags("model", model, "version", Integer.toString(version)).register(registry).increment();
+        loadFailures(Tags.of("model", model, "version", Integer.toString(version))).increment();
+    }
+
+    private Counter loadFailures(Tags tags) {
+        return Counter.builder("turnout.model.load.failures").description("Failed loads of a version")
+                .tags(tags).register(registry);
+    }
+
+    private Timer loadDuration(Tags tags) {
+        return Timer.builder("turnout.model.load.duration").description("Time to load a version into its engine")
+                .tags(tags).register(registry);
+    }
+
+    private Timer warmupDuration(Tags tags) {
+        return Timer.builder("turnout.model.warmup.duration").description("Time of a version's warm-up inferences")
+                .tags(tags).register(registry);
     }
 
     /** The version this replica serves of {@code model} (0: none). */
     void serving(String model, int version) {
-        servingVersions.computeIfAbsent(model, name -> {
+        servingVersion(model).set(version);
+    }
+
+    private AtomicInteger servingVersion(String model) {
+        return servingVersions.computeIfAbsent(model, name -> {
             AtomicInteger value = new AtomicInteger();
             Gauge.builder("turnout.serving.version", value, AtomicInteger::get)
                     .description("The version of each model this replica serves").tag("model", name).register(registry);
             return value;
-        }).set(version);
+        });
     }
 }

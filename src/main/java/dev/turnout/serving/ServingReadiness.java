@@ -8,7 +8,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready once this replica has loaded (or tried and failed to load) the active version of every model. It does not
- * depend on the database: a replica with its models in memory keeps serving through a database outage.
+ * depend on the database: a replica with its models in memory keeps serving through a database outage. Its data is the
+ * current state: {@code loaded} counts the models whose target is served, {@code total} those plus the ones whose
+ * target failed ({@code failed.<model>}; an older version may still serve them, see {@code serving.<model>}).
  */
 @Readiness
 @ApplicationScoped

@@ -5,11 +5,17 @@ import dev.turnout.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.turnout.Api.infer;
 import static dev.turnout.Api.oipRequest;
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Prometheus endpoint, on the management port, carries the serving and rollout series. */
@@ -46,5 +52,43 @@ class MetricsTest {
         }
         // the public port carries only the API
         given().get("/q/metrics").then().statusCode(404);
+    }
+
+    /**
+     * Alert rules on a series that does not exist yet never fire, and {@code increase()} misses a counter's first
+     * step: every series of the README's table is there, at zero, as soon as a model is active on this replica.
+     */
+    @Test
+    void everySeriesOfTheReadmeTableIsThereAtZeroOnceAModelIsActive() throws Exception {
+        String name = Api.uploadAndActivate(Fixtures.uniqueName("zeroed"), Fixtures.model("linear-v1.onnx"));
+        String metrics = Api.management().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        List<String> table = readmeSeries();
+        assertFalse(table.isEmpty(), "no series found in the README's Metrics table");
+        for (String series : table) {
+            Pattern line = Pattern.compile("(?m)^" + Pattern.quote(series) + "(_count|_bucket)?\\{[^}]*model=\""
+                    + Pattern.quote(name) + "\"");
+            assertTrue(line.matcher(metrics).find(), () -> "missing " + series + " for " + name);
+        }
+        String version = "model=\"" + name + "\",version=\"1\"";
+        for (String zero : List.of(
+                "turnout_model_load_failures_total{" + version + "} 0.0",
+                "turnout_predictions_total{model=\"" + name + "\",outcome=\"error\",version=\"1\"} 0.0",
+                "turnout_flips_total{kind=\"rollback\",model=\"" + name + "\"} 0.0",
+                "turnout_flips_total{kind=\"deactivate\",model=\"" + name + "\"} 0.0")) {
+            assertTrue(metrics.contains(zero), () -> "missing " + zero);
+        }
+    }
+
+    /** The series names of the README's "Metrics" table. */
+    private static List<String> readmeSeries() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Configuration"));
+        Matcher row = Pattern.compile("(?m)^\\| `(turnout_[a-z_]+)`").matcher(section);
+        List<String> series = new ArrayList<>();
+        while (row.find()) {
+            series.add(row.group(1));
+        }
+        return series;
     }
 }

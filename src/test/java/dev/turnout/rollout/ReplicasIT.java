@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two packaged replicas (separate JVMs) on one PostgreSQL: a flip through either reaches both through the database,
  * and a database restart does not interrupt predictions.
  */
-class ReplicasIT {
+public class ReplicasIT {
 
     static final String X3 = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], \"data\": [3.0]}]}";
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -176,7 +176,7 @@ class ReplicasIT {
         throw new AssertionError("not reached within " + limit + "; logs in " + work);
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -185,7 +185,7 @@ class ReplicasIT {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

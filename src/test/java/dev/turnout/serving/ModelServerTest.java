@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static dev.turnout.Api.activate;
 import static dev.turnout.Api.infer;
@@ -111,6 +113,31 @@ class ModelServerTest {
                 .body("model_version_status.find { it.state == 'LOADING' }.status.error_message", containsString("hash to"));
         dev.turnout.Api.management().get("/q/health/ready").then().body("checks.find { it.name == 'Active models loaded' }.data.'failed."
                 + name + "'", containsString("version 2"));
+    }
+
+    /**
+     * After a failed load readiness tells one story: a model whose target failed is not counted as loaded (its old
+     * version may still serve), and the detail names it, from the current state rather than the startup snapshot.
+     */
+    @Test
+    void readinessAfterAFailedLoadCountsItAsNotLoaded() throws Exception {
+        String name = uploadAndActivate(Fixtures.uniqueName("broken"), Fixtures.uniqueOnnx("linear-v1.onnx"));
+        String sha2 = given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v2.onnx"))
+                .post("/api/models/{name}/versions", name).then().statusCode(201).extract().path("sha256");
+        execute(dataSource, "SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = ?", sha2);
+        given().contentType("application/json").body("{\"version\": 2}").put("/api/models/{name}/active", name)
+                .then().statusCode(202);
+
+        Map<String, Object> data = dev.turnout.Api.management().get("/q/health/ready").then().extract().jsonPath()
+                .getMap("checks.find { it.name == 'Active models loaded' }.data");
+        List<String> failed = data.keySet().stream().filter(key -> key.startsWith("failed."))
+                .map(key -> key.substring("failed.".length())).sorted().toList();
+        assertTrue(failed.contains(name), () -> "no failed." + name + " in " + data);
+        int loaded = ((Number) data.get("loaded")).intValue();
+        int total = ((Number) data.get("total")).intValue();
+        assertEquals(total, loaded + failed.size(), () -> "loaded and failed do not add up: " + data);
+        assertEquals(loaded + " of " + total + " loaded; failed: " + failed, data.get("detail"));
+        assertEquals(1, data.get("serving." + name)); // version 1 keeps serving meanwhile
     }
 
     @Test

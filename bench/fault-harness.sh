@@ -127,19 +127,6 @@ done
 BACKGROUND=()       # hey and curl processes of the round in progress
 ORPHANS=()          # postmasters whose watchdog the harness killed (stopped at cleanup if still running)
 
-stop_pid() { # pid name signal timeout
-    local pid=$1 name=$2 signal=$3 timeout=$4
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "-$signal" "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + timeout))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$name (pid $pid) still running ${timeout}s after SIG$signal: SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
 postmaster_of() { head -1 "$1/postmaster.pid" 2>/dev/null || true; } # data dir -> pid in its postmaster.pid
 
 # A pid that is still a postgres server on a directory of this run (so a reused pid is never signalled).

@@ -42,3 +42,17 @@ ensure_debian_packages() {
     fi
     rm -f "$apt_log"
 }
+
+# Stops a process started by the script: SIGNAL, then SIGKILL after TIMEOUT seconds; waits for it.
+stop_pid() { # pid name signal timeout
+    local pid=$1 name=$2 signal=$3 timeout=$4
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill "-$signal" "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + timeout))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "$name (pid $pid) still running ${timeout}s after SIG$signal: SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}

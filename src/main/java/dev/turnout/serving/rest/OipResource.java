@@ -1,5 +1,7 @@
 package dev.turnout.serving.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.engine.Signature;
 import dev.turnout.engine.TensorSpec;
@@ -24,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.List;
@@ -39,10 +42,12 @@ public class OipResource {
     private final ModelServer server;
     private final RegistryService registry;
     private final String serverVersion;
+    private final ObjectMapper mapper;
 
-    public OipResource(Predictions predictions, ModelServer server, RegistryService registry,
+    public OipResource(Predictions predictions, ModelServer server, RegistryService registry, ObjectMapper mapper,
                        @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String serverVersion) {
         this.predictions = predictions;
+        this.mapper = mapper;
         this.server = server;
         this.registry = registry;
         this.serverVersion = serverVersion;
@@ -68,7 +73,7 @@ public class OipResource {
     @GET
     @Operation(summary = "Server metadata")
     public ServerMetadata metadata() {
-        return new ServerMetadata("turnout", serverVersion, List.of());
+        return new ServerMetadata("turnout", serverVersion, List.of("binary_tensor_data"));
     }
 
     @GET
@@ -151,8 +156,9 @@ public class OipResource {
     @Path("/models/{name}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (active version)")
-    public Uni<Response> infer(@RestPath String name, byte[] body) {
-        return infer(name, null, body);
+    public Uni<Response> infer(@RestPath String name, @RestHeader(BinaryTensors.HEADER) String headerLength,
+                               byte[] body) {
+        return infer(name, null, headerLength, body);
     }
 
     @POST
@@ -160,18 +166,27 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (a given version, loaded on demand)")
-    public Uni<Response> inferVersion(@RestPath String name, @RestPath String version, byte[] body) {
-        return infer(name, version, body);
+    public Uni<Response> inferVersion(@RestPath String name, @RestPath String version,
+                                      @RestHeader(BinaryTensors.HEADER) String headerLength, byte[] body) {
+        return infer(name, version, headerLength, body);
     }
 
-    private Uni<Response> infer(String name, String version, byte[] body) {
+    /** Without Inference-Header-Content-Length the body is all JSON; with it, tensor bytes may follow the JSON. */
+    private Uni<Response> infer(String name, String version, String headerLength, byte[] body) {
         var limits = predictions.limits();
-        return predictions.serve(name, version, body, json -> lease -> {
-            ServedModel model = lease.model();
-            OipCodec.Request request = OipCodec.decode(json, model.signature(), limits.maxInputs(),
-                    limits.maxTensorElements());
-            var outputs = predictions.run(lease, request.inputs());
-            return OipCodec.encode(name, model.version(), request, outputs);
+        return predictions.serveBody(name, version, body, bytes -> {
+            int length = bytes == null ? 0 : BinaryTensors.Section.headerLength(headerLength, bytes.length);
+            JsonNode json = predictions.read(bytes, length);
+            return lease -> {
+                ServedModel model = lease.model();
+                BinaryTensors.Section binary = headerLength == null ? BinaryTensors.Section.NONE
+                        : new BinaryTensors.Section(bytes, length);
+                OipCodec.Request request = OipCodec.decode(json, model.signature(), limits.maxInputs(),
+                        limits.maxTensorElements(), binary);
+                var outputs = predictions.run(lease, request.inputs());
+                return OipCodec.answer(mapper, request, OipCodec.encode(name, model.version(), request, outputs),
+                        outputs);
+            };
         });
     }
 

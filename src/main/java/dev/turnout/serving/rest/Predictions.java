@@ -77,10 +77,11 @@ public class Predictions {
     }
 
     /**
-     * Parses a request body; {@link dev.turnout.http.WholeBodyLimits} has already refused any over the size limit or
-     * without a Content-Length.
+     * Parses the first {@code length} bytes of a request body as JSON (all of it but for the binary tensor extension);
+     * {@link dev.turnout.http.WholeBodyLimits} has already refused any body over the size limit or without a
+     * Content-Length.
      */
-    private JsonNode read(byte[] body) {
+    JsonNode read(byte[] body, int length) {
         long limit = limits.maxRequestSize().asLongValue();
         if (body == null || body.length == 0) {
             throw TurnoutException.invalid("the request body is empty; send a JSON object");
@@ -90,7 +91,7 @@ public class Predictions {
                     + " bytes (turnout.serving.max-request-size)");
         }
         try {
-            JsonNode node = reader.readTree(body);
+            JsonNode node = reader.readTree(body, 0, length);
             if (node == null || node.isMissingNode()) {
                 throw TurnoutException.invalid("the request body is empty; send a JSON object");
             }
@@ -112,13 +113,27 @@ public class Predictions {
         Function<ServedModel.Lease, Object> prepare(JsonNode request);
     }
 
+    /** A protocol that reads the raw body itself (the OIP binary tensor extension puts bytes after the JSON). */
+    interface BodyProtocol {
+        /** As {@link Protocol#prepare}, from the request body as received. */
+        Function<ServedModel.Lease, Object> prepare(byte[] body);
+    }
+
+    /** An answer with binary tensors: a JSON header of {@code headerLength} bytes, then the tensor bytes. */
+    record Binary(byte[] body, int headerLength) {
+    }
+
+    Uni<Response> serve(String name, String version, byte[] body, Protocol protocol) {
+        return serveBody(name, version, body, bytes -> protocol.prepare(read(bytes, bytes == null ? 0 : bytes.length)));
+    }
+
     /**
      * Serves one prediction. The endpoints calling this are non-blocking, so Quarkus REST buffers the body on the I/O
      * thread (a blocking endpoint would read it on the worker, which then waits twice for the I/O thread); everything
      * else, from the access check and the JSON parse to the answer, runs on one thread off the event loop: an
      * inference thread when the version is in memory, else a worker (see {@link #executorFor}).
      */
-    Uni<Response> serve(String name, String version, byte[] body, Protocol protocol) {
+    Uni<Response> serveBody(String name, String version, byte[] body, BodyProtocol protocol) {
         Uni<SecurityIdentity> caller = requireToken ? identities.getDeferredIdentity() : Uni.createFrom().nullItem();
         return caller.onItem().transformToUni(identity -> Uni.createFrom().<Response>emitter(answer -> {
             try {
@@ -154,13 +169,14 @@ public class Predictions {
         return server.isLoaded(name, number) ? inference : Infrastructure.getDefaultWorkerPool();
     }
 
-    private Response serveNow(SecurityIdentity caller, String name, String version, byte[] body, Protocol protocol) {
+    private Response serveNow(SecurityIdentity caller, String name, String version, byte[] body,
+                              BodyProtocol protocol) {
         if (requireToken) {
             checkRole(caller);
         }
         RegistryRules.checkModelName(name);
         Integer number = version == null ? null : RegistryRules.checkVersionNumber(version);
-        Function<ServedModel.Lease, Object> handler = protocol.prepare(read(body));
+        Function<ServedModel.Lease, Object> handler = protocol.prepare(body);
         try (ServedModel.Lease lease = number == null ? server.lease(name) : server.lease(name, number)) {
             ServedModel model = lease.model();
             long start = System.nanoTime();
@@ -228,8 +244,11 @@ public class Predictions {
 
     /** A 200 naming the version that answered, and its digest. */
     private static Response answer(ServedModel model, Object entity) {
-        return Response.ok(entity, MediaType.APPLICATION_JSON_TYPE)
-                .header(MODEL_HEADER, model.name())
+        Response.ResponseBuilder ok = entity instanceof Binary binary
+                ? Response.ok(binary.body(), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                        .header(BinaryTensors.HEADER, binary.headerLength())
+                : Response.ok(entity, MediaType.APPLICATION_JSON_TYPE);
+        return ok.header(MODEL_HEADER, model.name())
                 .header(VERSION_HEADER, model.version())
                 .header(DIGEST_HEADER, model.sha256())
                 .build();

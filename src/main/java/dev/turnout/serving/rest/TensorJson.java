@@ -42,6 +42,18 @@ final class TensorJson {
      * @param where how to name it in error messages, e.g. "input 'x'"
      */
     static Tensor read(String where, TensorSpec spec, long[] shape, JsonNode data, int maxElements) {
+        int count = checkedCount(where, spec, shape, maxElements);
+        Filler filler = Filler.of(spec.datatype(), count, where);
+        int filled = flatten(data, filler, where, shape);
+        if (filled != count) {
+            throw TurnoutException.invalid(where + " has " + filled + " elements but its shape "
+                    + Arrays.toString(shape) + " needs " + count);
+        }
+        return new Tensor(spec.name(), spec.datatype(), shape, filler.array());
+    }
+
+    /** Checks a shape against the signature and the element limit; returns its element count. */
+    static int checkedCount(String where, TensorSpec spec, long[] shape, int maxElements) {
         checkShape(where, spec, shape);
         long count = 1;
         for (long dim : shape) {
@@ -50,13 +62,7 @@ final class TensorJson {
                         + maxElements + " elements a tensor may have (turnout.serving.max-tensor-elements)");
             }
         }
-        Filler filler = Filler.of(spec.datatype(), (int) count, where);
-        int filled = flatten(data, filler, where, shape);
-        if (filled != count) {
-            throw TurnoutException.invalid(where + " has " + filled + " elements but its shape "
-                    + Arrays.toString(shape) + " needs " + count);
-        }
-        return new Tensor(spec.name(), spec.datatype(), shape, filler.array());
+        return (int) count;
     }
 
     private static void checkShape(String where, TensorSpec spec, long[] shape) {

@@ -34,7 +34,7 @@ class OipCodecTest {
     static final String TAKES = "the model takes [x:FP32[-1, 2], ids:INT64[-1]]";
 
     static OipCodec.Request decode(String body) {
-        return OipCodec.decode(json(body), SIGNATURE, 4, 100);
+        return OipCodec.decode(json(body), SIGNATURE, 4, 100, BinaryTensors.Section.NONE);
     }
 
     static String refused(String body) {

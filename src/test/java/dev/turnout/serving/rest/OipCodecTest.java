@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Open Inference Protocol v2 bodies against a two-input, two-output signature. */
 class OipCodecTest {
@@ -161,5 +162,54 @@ class OipCodecTest {
         OipCodec.Response filtered = OipCodec.encode("linear", 4, some, new Tensor[] {y, label});
         assertNull(filtered.id());
         assertEquals(List.of("label"), filtered.outputs().stream().map(OipCodec.Output::name).toList());
+    }
+
+    @Test
+    void jsonAndBinaryInputsMixInOneRequestAndTheBytesFollowInJsonOrder() {
+        String header = "{\"inputs\": [{\"name\": \"ids\", \"datatype\": \"INT64\", \"shape\": [2], "
+                + "\"parameters\": {\"binary_data_size\": 16}}, " + X + "]}";
+        byte[] json = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] ids = BinaryTensors.toBytes(new Tensor("ids", DataType.INT64, new long[] {2}, new long[] {42, -7}));
+        byte[] body = java.util.Arrays.copyOf(json, json.length + ids.length);
+        System.arraycopy(ids, 0, body, json.length, ids.length);
+        OipCodec.Request request = OipCodec.decode(json(header), SIGNATURE, 4, 100,
+                new BinaryTensors.Section(body, json.length));
+        assertArrayEquals(new float[] {1.5f, 2.5f}, (float[]) request.inputs()[0].data());
+        assertArrayEquals(new long[] {42, -7}, (long[]) request.inputs()[1].data());
+    }
+
+    @Test
+    void aDatatypeWithoutABinaryFormIsRefused() {
+        Signature halves = new Signature(List.of(new TensorSpec("h", DataType.FP16, List.of(-1L))),
+                List.of(new TensorSpec("y", DataType.FP32, List.of(-1L))));
+        String header = "{\"inputs\": [{\"name\": \"h\", \"datatype\": \"FP16\", \"shape\": [2], "
+                + "\"parameters\": {\"binary_data_size\": 4}}]}";
+        TurnoutException e = assertThrows(TurnoutException.class, () -> OipCodec.decode(json(header), halves, 4, 100,
+                new BinaryTensors.Section(new byte[] {0, 0, 0, 0}, 0)));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().contains("FP16, which has no binary form"), e.getMessage());
+    }
+
+    @Test
+    void binaryOutputsFollowTheJsonInTheOrderItListsThem() throws Exception {
+        Tensor y = new Tensor("y", DataType.FP32, new long[] {1, 1}, new float[] {7});
+        Tensor label = new Tensor("label", DataType.INT64, new long[] {1}, new long[] {3});
+        OipCodec.Request request = decode("{\"inputs\": [" + X + ", " + IDS + "], \"parameters\": "
+                + "{\"binary_data_output\": true}, \"outputs\": [{\"name\": \"label\"}, "
+                + "{\"name\": \"y\", \"parameters\": {\"binary_data\": false}}]}");
+        assertEquals(Set.of("label"), request.binaryOutputs());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Tensor[] outputs = {y, label};
+        OipCodec.Response response = OipCodec.encode("linear", 4, request, outputs);
+        Predictions.Binary answer = (Predictions.Binary) OipCodec.answer(mapper, request, response, outputs);
+        var json = mapper.readTree(new String(answer.body(), 0, answer.headerLength(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(8, json.at("/outputs/1/parameters/binary_data_size").asInt());
+        assertTrue(json.at("/outputs/1/data").isMissingNode());
+        assertEquals(7.0, json.at("/outputs/0/data/0").asDouble());
+        assertArrayEquals(new byte[] {3, 0, 0, 0, 0, 0, 0, 0},
+                java.util.Arrays.copyOfRange(answer.body(), answer.headerLength(), answer.body().length));
+        assertEquals(response, OipCodec.answer(mapper, decode(withInputs(X, IDS)), response, outputs),
+                "all JSON without binary outputs");
     }
 }

@@ -123,6 +123,7 @@ public class Predictions {
     record Binary(byte[] body, int headerLength) {
     }
 
+    /** Serves one prediction whose body is all JSON (see {@link #serveBody}). */
     Uni<Response> serve(String name, String version, byte[] body, Protocol protocol) {
         return serveBody(name, version, body, bytes -> protocol.prepare(read(bytes, bytes == null ? 0 : bytes.length)));
     }

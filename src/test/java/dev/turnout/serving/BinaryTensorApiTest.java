@@ -22,8 +22,9 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The OIP binary tensor data extension, over HTTP, with request bodies built byte by byte as the spec lays them out. */
+/** The OIP binary tensor data extension over HTTP, with bodies built byte by byte as the spec lays them out. */
 @QuarkusTest
 class BinaryTensorApiTest {
 
@@ -176,7 +177,31 @@ class BinaryTensorApiTest {
                 "binary_data_output");
     }
 
+    @Test
+    void mangledBinaryRequestsAreRefusedNeverAFiveHundred() {
+        String name = uploadAndActivate(Fixtures.uniqueName("bin-fuzz"), Fixtures.model("linear-v1.onnx"));
+        String json = linearInput(8, ", \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": true}}]");
+        byte[] valid = concat(json.getBytes(StandardCharsets.UTF_8), floats(3.0f, 0.5f));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 100; i++) {
+            byte[] body = Arrays.copyOf(valid, 1 + random.nextInt(valid.length + 8));
+            for (int flips = random.nextInt(4); flips > 0; flips--) {
+                body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+            }
+            String header = switch (random.nextInt(4)) {
+                case 0 -> Integer.toString(random.nextInt(body.length + 4));
+                case 1 -> Integer.toString(body.length - 8);
+                case 2 -> "-" + random.nextInt(10);
+                default -> "99999999999999999999";
+            };
+            int status = given().contentType("application/octet-stream").header(HEADER, header).body(body)
+                    .post("/v2/models/{name}/infer", name).statusCode();
+            assertTrue(status == 200 || (status >= 400 && status < 500), "status " + status + " for header " + header);
+        }
+    }
+
     private static void refused(Response response, String message) {
-        response.then().statusCode(400).body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString(message));
+        response.then().statusCode(400).body("code", equalTo("INVALID_ARGUMENT"))
+                .body("error", containsString(message));
     }
 }

@@ -148,7 +148,7 @@ final class BinaryTensors {
             return (int) length;
         }
 
-        /** The next tensor's data: {@code size} (the binary_data_size parameter) must be exactly count × element size. */
+        /** The next tensor's data; {@code size} (its binary_data_size) must be exactly count × element size. */
         Object next(String where, DataType type, long count, JsonNode size) {
             if (body == null) {
                 throw TurnoutException.invalid(where + " has binary_data_size but the request has no " + HEADER
@@ -160,8 +160,8 @@ final class BinaryTensors {
             }
             long expected = count * elementSize(where, type); // count is bounded by max-tensor-elements: no overflow
             if (size.longValue() != expected) {
-                throw TurnoutException.invalid(where + " has binary_data_size " + size.longValue() + " but its shape of "
-                        + count + " " + type + " elements needs " + expected + " bytes");
+                throw TurnoutException.invalid(where + " has binary_data_size " + size.longValue()
+                        + " but its shape of " + count + " " + type + " elements needs " + expected + " bytes");
             }
             if (expected > body.length - offset) {
                 throw TurnoutException.invalid(where + " needs " + expected + " bytes of binary data but only "

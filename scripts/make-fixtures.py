@@ -12,6 +12,9 @@ Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at 
 external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (about a hundred bytes
 whose output "y" FP32 [-1, 20000000] has 20 million elements per input row); and reads-a-file.pt (TorchScript whose
 forward reads the first byte of /etc/passwd with torch.from_file and returns it: PyTorch loads and runs it as is).
+Datatypes: small-types.onnx takes "x" UINT8 [-1, 4] and returns "plus_one" UINT8 (x + 1, wrapping at 255),
+"as_int8" INT8 (x cast: 255 becomes -1) and "as_fp16" FP16 (x cast, then halved); small-types-in.onnx takes
+"a" INT8 [-1, 2] and "h" FP16 [-1, 2] and returns "a_neg" INT8 (-a) and "h_double" FP16 (h * 2).
 """
 import json
 import os
@@ -118,6 +121,36 @@ def large_output_model():
         f.write(model.SerializeToString())
 
 
+def save_onnx(graph, name):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def small_types_models():
+    """The datatypes that images and quantised models use, in and out, through real ONNX Runtime kernels."""
+    one = helper.make_tensor("one", TensorProto.UINT8, [], [1])
+    half = helper.make_tensor("half", TensorProto.FLOAT16, [], [0.5])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Add", ["x", "one"], ["plus_one"]),
+         helper.make_node("Cast", ["x"], ["as_int8"], to=TensorProto.INT8),
+         helper.make_node("Cast", ["x"], ["x16"], to=TensorProto.FLOAT16),
+         helper.make_node("Mul", ["x16", "half"], ["as_fp16"])], "small-types",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [None, 4])],
+        [helper.make_tensor_value_info("plus_one", TensorProto.UINT8, [None, 4]),
+         helper.make_tensor_value_info("as_int8", TensorProto.INT8, [None, 4]),
+         helper.make_tensor_value_info("as_fp16", TensorProto.FLOAT16, [None, 4])], [one, half]), "small-types.onnx")
+    two = helper.make_tensor("two", TensorProto.FLOAT16, [], [2.0])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Neg", ["a"], ["a_neg"]),
+         helper.make_node("Mul", ["h", "two"], ["h_double"])], "small-types-in",
+        [helper.make_tensor_value_info("a", TensorProto.INT8, [None, 2]),
+         helper.make_tensor_value_info("h", TensorProto.FLOAT16, [None, 2])],
+        [helper.make_tensor_value_info("a_neg", TensorProto.INT8, [None, 2]),
+         helper.make_tensor_value_info("h_double", TensorProto.FLOAT16, [None, 2])], [two]), "small-types-in.onnx")
+
+
 class ReadsAFile(torch.nn.Module):
     """y = the first byte of /etc/passwd, for every row of x: TorchScript is code, and this code reads a server file."""
 
@@ -141,6 +174,7 @@ def main():
     external_data_model()
     external_data_subgraph_model()
     large_output_model()
+    small_types_models()
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 
 

@@ -6,7 +6,12 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** Tensor element types, named as the Open Inference Protocol names them. */
+/**
+ * Tensor element types, named as the Open Inference Protocol names them. A servable type's data travels as a flat
+ * Java array holding exactly the engine's bytes: {@code boolean[]} for BOOL, {@code byte[]} for UINT8 (read each
+ * element as {@code b & 0xff}) and INT8, {@code int[]} for INT32, {@code long[]} for INT64, {@code short[]} of IEEE
+ * 754 half-precision bits for FP16 (see {@link Float16}), {@code float[]} for FP32, {@code double[]} for FP64.
+ */
 public enum DataType {
     BOOL(ai.djl.ndarray.types.DataType.BOOLEAN),
     UINT8(ai.djl.ndarray.types.DataType.UINT8),
@@ -20,15 +25,22 @@ public enum DataType {
 
     public static final String ACCEPTED = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
 
+    /** The types a request may carry, for messages. */
+    public static final String SERVABLE = Arrays.stream(values()).filter(DataType::servable).map(Enum::name)
+            .collect(Collectors.joining(", "));
+
     private final ai.djl.ndarray.types.DataType djl;
 
     DataType(ai.djl.ndarray.types.DataType djl) {
         this.djl = djl;
     }
 
-    /** Whether requests may carry this type (the rest may appear in signatures but cannot be served yet). */
+    /**
+     * Whether requests may carry this type. INT16 may appear in signatures but cannot be served yet: no test model
+     * proves it through the engines.
+     */
     public boolean servable() {
-        return this == BOOL || this == INT32 || this == INT64 || this == FP32 || this == FP64;
+        return this != INT16;
     }
 
     public ai.djl.ndarray.types.DataType toDjl() {

@@ -40,6 +40,27 @@ class SmallDatatypesApiTest {
     }
 
     @Test
+    void torchScriptServesTheSameTypes() {
+        String name = uploadAndActivate(Fixtures.uniqueName("uint8-pt"), Fixtures.model("small-types.pt"),
+                "signature", "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"UINT8\", \"shape\": [-1, 4]}], "
+                        + "\"outputs\": [{\"name\": \"plus_one\", \"datatype\": \"UINT8\", \"shape\": [-1, 4]}, "
+                        + "{\"name\": \"as_int8\", \"datatype\": \"INT8\", \"shape\": [-1, 4]}, "
+                        + "{\"name\": \"as_fp16\", \"datatype\": \"FP16\", \"shape\": [-1, 4]}]}");
+        Response response = infer("/v2/models/" + name + "/infer",
+                oipRequest("x", "UINT8", "[2, 4]", "[0, 1, 127, 128, 200, 254, 255, 3]"));
+        response.then().statusCode(200)
+                .body("outputs.name", contains("plus_one", "as_int8", "as_fp16"))
+                .body("outputs.datatype", contains("UINT8", "INT8", "FP16"))
+                .body("outputs[0].data", contains(1, 2, 128, 129, 201, 255, 0, 4))
+                .body("outputs[1].data", contains(0, 1, 127, -128, -56, -2, -1, 3))
+                .body("outputs[2].data", contains(0.0f, 0.5f, 63.5f, 64.0f, 100.0f, 127.0f, 127.5f, 1.5f));
+        OipSchemas.assertValid("inference_response", response.asString());
+        infer("/v1/models/" + name + ":predict", "{\"instances\": [[0, 10, 254, 255]]}").then().statusCode(200)
+                .body("predictions[0].plus_one", contains(1, 11, 255, 0))
+                .body("predictions[0].as_fp16", contains(0.0f, 5.0f, 127.0f, 127.5f));
+    }
+
+    @Test
     void int8AndFp16InOverOipAndTfServing() {
         String name = uploadAndActivate(Fixtures.uniqueName("int8"), Fixtures.model("small-types-in.onnx"));
         String body = "{\"inputs\": [{\"name\": \"a\", \"datatype\": \"INT8\", \"shape\": [2, 2], \"data\": [-128, 127, 0, -5]},"

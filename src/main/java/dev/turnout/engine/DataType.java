@@ -36,8 +36,8 @@ public enum DataType {
     }
 
     /**
-     * Whether requests may carry this type. INT16 may appear in signatures but cannot be served yet: no test model
-     * proves it through the engines.
+     * Whether requests may carry this type. INT16 may appear in signatures but cannot be served: DJL 0.38's ONNX
+     * Runtime engine refuses to create INT16 tensors ("Data type not supported").
      */
     public boolean servable() {
         return this != INT16;

@@ -15,7 +15,8 @@ forward reads the first byte of /etc/passwd with torch.from_file and returns it:
 Datatypes: small-types.onnx takes "x" UINT8 [-1, 4] and returns "plus_one" UINT8 (x + 1, wrapping at 255),
 "as_int8" INT8 (x cast: 255 becomes -1) and "as_fp16" FP16 (x halved); small-types-in.onnx takes
 "a" INT8 [-1, 2] and "h" FP16 [-1, 2] and returns "a_neg" INT8 (-a) and "h_double" FP16 (h * 2); small-types.pt is
-the TorchScript twin of small-types.onnx (outputs in the same order, unnamed).
+the TorchScript twin of small-types.onnx (outputs in the same order, unnamed); identity-string.onnx and
+identity-uint16.onnx return their input "x" [-1] as "y", in types that are not served.
 """
 import json
 import os
@@ -157,6 +158,11 @@ def small_types_models():
          helper.make_tensor_value_info("h", TensorProto.FLOAT16, [None, 2])],
         [helper.make_tensor_value_info("a_neg", TensorProto.INT8, [None, 2]),
          helper.make_tensor_value_info("h_double", TensorProto.FLOAT16, [None, 2])], [two]), "small-types-in.onnx")
+    for name, elem in (("string", TensorProto.STRING), ("uint16", TensorProto.UINT16)):
+        save_onnx(helper.make_graph(
+            [helper.make_node("Identity", ["x"], ["y"])], "identity-" + name,
+            [helper.make_tensor_value_info("x", elem, [None])],
+            [helper.make_tensor_value_info("y", elem, [None])]), "identity-" + name + ".onnx")
 
 
 class SmallTypes(torch.nn.Module):

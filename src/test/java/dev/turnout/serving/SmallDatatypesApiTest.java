@@ -118,6 +118,17 @@ class SmallDatatypesApiTest {
     }
 
     @Test
+    void modelsOfTypesThatAreNotServedAreRefusedAtUpload() {
+        for (String type : new String[] {"string", "uint16"}) {
+            given().multiPart("artifact", Fixtures.model("identity-" + type + ".onnx"))
+                    .post("/api/models/{name}/versions", Fixtures.uniqueName("not-served"))
+                    .then().statusCode(422)
+                    .body("error", containsString("'x' has element type"))
+                    .body("error", containsString("supported: BOOL, UINT8"));
+        }
+    }
+
+    @Test
     void signaturesRecordTheNewDatatypes() {
         String name = Fixtures.uniqueName("uint8-sig");
         given().multiPart("artifact", Fixtures.model("small-types.onnx")).post("/api/models/{name}/versions", name)

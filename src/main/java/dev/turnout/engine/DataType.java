@@ -1,6 +1,6 @@
 package dev.turnout.engine;
 
-import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.TensorInfo;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -55,17 +55,21 @@ public enum DataType {
         return Arrays.stream(values()).filter(t -> t.djl == type).findFirst();
     }
 
-    static Optional<DataType> fromOnnx(OnnxJavaType type) {
+    /**
+     * From the ONNX element type, not ONNX Runtime's Java type: the Java API reports UINT16 as INT16, which would give
+     * such a model a signature that misreads half its values.
+     */
+    static Optional<DataType> fromOnnx(TensorInfo.OnnxTensorType type) {
         return switch (type) {
-            case BOOL -> Optional.of(BOOL);
-            case UINT8 -> Optional.of(UINT8);
-            case INT8 -> Optional.of(INT8);
-            case INT16 -> Optional.of(INT16);
-            case INT32 -> Optional.of(INT32);
-            case INT64 -> Optional.of(INT64);
-            case FLOAT16 -> Optional.of(FP16);
-            case FLOAT -> Optional.of(FP32);
-            case DOUBLE -> Optional.of(FP64);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> Optional.of(BOOL);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> Optional.of(UINT8);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> Optional.of(INT8);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> Optional.of(INT16);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> Optional.of(INT32);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> Optional.of(INT64);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> Optional.of(FP16);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> Optional.of(FP32);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> Optional.of(FP64);
             default -> Optional.empty();
         };
     }

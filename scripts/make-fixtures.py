@@ -12,6 +12,11 @@ Plus refusal fixtures: external-data.onnx (an ONNX model whose weights point at 
 external-data-subgraph.onnx (the same, hidden in an If node's then-branch); large-output.onnx (about a hundred bytes
 whose output "y" FP32 [-1, 20000000] has 20 million elements per input row); and reads-a-file.pt (TorchScript whose
 forward reads the first byte of /etc/passwd with torch.from_file and returns it: PyTorch loads and runs it as is).
+Datatypes: small-types.onnx takes "x" UINT8 [-1, 4] and returns "plus_one" UINT8 (x + 1, wrapping at 255),
+"as_int8" INT8 (x cast: 255 becomes -1) and "as_fp16" FP16 (x halved); small-types-in.onnx takes
+"a" INT8 [-1, 2] and "h" FP16 [-1, 2] and returns "a_neg" INT8 (-a) and "h_double" FP16 (h * 2); small-types.pt is
+the TorchScript twin of small-types.onnx (outputs in the same order, unnamed); identity-string.onnx and
+identity-uint16.onnx return their input "x" [-1] as "y", in types that are not served.
 """
 import json
 import os
@@ -118,6 +123,55 @@ def large_output_model():
         f.write(model.SerializeToString())
 
 
+def save_onnx(graph, name):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def small_types_models():
+    """The datatypes that images and quantised models use, in and out, through ONNX Runtime. The arithmetic runs in
+    INT32 and FP32 (ONNX Runtime's CPU kernels for Add and Mul take neither UINT8 nor FP16); the casts move the
+    values across the types, so every type crosses the engine's boundary both ways."""
+    one = helper.make_tensor("one", TensorProto.INT32, [], [1])
+    half = helper.make_tensor("half", TensorProto.FLOAT, [], [0.5])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["x32"], to=TensorProto.INT32),
+         helper.make_node("Add", ["x32", "one"], ["sum"]),
+         helper.make_node("Cast", ["sum"], ["plus_one"], to=TensorProto.UINT8),
+         helper.make_node("Cast", ["x"], ["as_int8"], to=TensorProto.INT8),
+         helper.make_node("Cast", ["x"], ["xf"], to=TensorProto.FLOAT),
+         helper.make_node("Mul", ["xf", "half"], ["halved"]),
+         helper.make_node("Cast", ["halved"], ["as_fp16"], to=TensorProto.FLOAT16)], "small-types",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [None, 4])],
+        [helper.make_tensor_value_info("plus_one", TensorProto.UINT8, [None, 4]),
+         helper.make_tensor_value_info("as_int8", TensorProto.INT8, [None, 4]),
+         helper.make_tensor_value_info("as_fp16", TensorProto.FLOAT16, [None, 4])], [one, half]), "small-types.onnx")
+    two = helper.make_tensor("two", TensorProto.FLOAT, [], [2.0])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Neg", ["a"], ["a_neg"]),
+         helper.make_node("Cast", ["h"], ["hf"], to=TensorProto.FLOAT),
+         helper.make_node("Mul", ["hf", "two"], ["doubled"]),
+         helper.make_node("Cast", ["doubled"], ["h_double"], to=TensorProto.FLOAT16)], "small-types-in",
+        [helper.make_tensor_value_info("a", TensorProto.INT8, [None, 2]),
+         helper.make_tensor_value_info("h", TensorProto.FLOAT16, [None, 2])],
+        [helper.make_tensor_value_info("a_neg", TensorProto.INT8, [None, 2]),
+         helper.make_tensor_value_info("h_double", TensorProto.FLOAT16, [None, 2])], [two]), "small-types-in.onnx")
+    for name, elem in (("string", TensorProto.STRING), ("uint16", TensorProto.UINT16)):
+        save_onnx(helper.make_graph(
+            [helper.make_node("Identity", ["x"], ["y"])], "identity-" + name,
+            [helper.make_tensor_value_info("x", elem, [None])],
+            [helper.make_tensor_value_info("y", elem, [None])]), "identity-" + name + ".onnx")
+
+
+class SmallTypes(torch.nn.Module):
+    """small-types.onnx as TorchScript: x + 1 wraps at 255 in PyTorch too."""
+
+    def forward(self, x):
+        return x + 1, x.to(torch.int8), (x.to(torch.float32) * 0.5).to(torch.float16)
+
+
 class ReadsAFile(torch.nn.Module):
     """y = the first byte of /etc/passwd, for every row of x: TorchScript is code, and this code reads a server file."""
 
@@ -141,6 +195,8 @@ def main():
     external_data_model()
     external_data_subgraph_model()
     large_output_model()
+    small_types_models()
+    torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 
 

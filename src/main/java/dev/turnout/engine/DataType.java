@@ -1,12 +1,17 @@
 package dev.turnout.engine;
 
-import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.TensorInfo;
 
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** Tensor element types, named as the Open Inference Protocol names them. */
+/**
+ * Tensor element types, named as the Open Inference Protocol names them. A servable type's data travels as a flat
+ * Java array holding exactly the engine's bytes: {@code boolean[]} for BOOL, {@code byte[]} for UINT8 (read each
+ * element as {@code b & 0xff}) and INT8, {@code int[]} for INT32, {@code long[]} for INT64, {@code short[]} of IEEE
+ * 754 half-precision bits for FP16 (see {@link Float16}), {@code float[]} for FP32, {@code double[]} for FP64.
+ */
 public enum DataType {
     BOOL(ai.djl.ndarray.types.DataType.BOOLEAN),
     UINT8(ai.djl.ndarray.types.DataType.UINT8),
@@ -20,15 +25,22 @@ public enum DataType {
 
     public static final String ACCEPTED = Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", "));
 
+    /** The types a request may carry, for messages. */
+    public static final String SERVABLE = Arrays.stream(values()).filter(DataType::servable).map(Enum::name)
+            .collect(Collectors.joining(", "));
+
     private final ai.djl.ndarray.types.DataType djl;
 
     DataType(ai.djl.ndarray.types.DataType djl) {
         this.djl = djl;
     }
 
-    /** Whether requests may carry this type (the rest may appear in signatures but cannot be served yet). */
+    /**
+     * Whether requests may carry this type. INT16 may appear in signatures but cannot be served: DJL 0.38's ONNX
+     * Runtime engine refuses to create INT16 tensors ("Data type not supported").
+     */
     public boolean servable() {
-        return this == BOOL || this == INT32 || this == INT64 || this == FP32 || this == FP64;
+        return this != INT16;
     }
 
     public ai.djl.ndarray.types.DataType toDjl() {
@@ -43,17 +55,21 @@ public enum DataType {
         return Arrays.stream(values()).filter(t -> t.djl == type).findFirst();
     }
 
-    static Optional<DataType> fromOnnx(OnnxJavaType type) {
+    /**
+     * From the ONNX element type, not ONNX Runtime's Java type: the Java API reports UINT16 as INT16, which would give
+     * such a model a signature that misreads half its values.
+     */
+    static Optional<DataType> fromOnnx(TensorInfo.OnnxTensorType type) {
         return switch (type) {
-            case BOOL -> Optional.of(BOOL);
-            case UINT8 -> Optional.of(UINT8);
-            case INT8 -> Optional.of(INT8);
-            case INT16 -> Optional.of(INT16);
-            case INT32 -> Optional.of(INT32);
-            case INT64 -> Optional.of(INT64);
-            case FLOAT16 -> Optional.of(FP16);
-            case FLOAT -> Optional.of(FP32);
-            case DOUBLE -> Optional.of(FP64);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> Optional.of(BOOL);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> Optional.of(UINT8);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> Optional.of(INT8);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> Optional.of(INT16);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> Optional.of(INT32);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> Optional.of(INT64);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> Optional.of(FP16);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> Optional.of(FP32);
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> Optional.of(FP64);
             default -> Optional.empty();
         };
     }

@@ -41,9 +41,10 @@ final class OnnxSignatures {
                 throw new InvalidModelException(InvalidModelException.Reason.NOT_LOADABLE,
                         "'" + node.getName() + "' is not a tensor; only tensor inputs and outputs are supported");
             }
-            DataType type = DataType.fromOnnx(info.type).orElseThrow(() -> new InvalidModelException(
-                    InvalidModelException.Reason.NOT_LOADABLE,
-                    "'" + node.getName() + "' has element type " + info.type + "; supported: " + DataType.ACCEPTED));
+            DataType type = DataType.fromOnnx(info.onnxType).orElseThrow(() -> new InvalidModelException(
+                    InvalidModelException.Reason.NOT_LOADABLE, "'" + node.getName() + "' has element type "
+                    + info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "") + "; supported: "
+                    + DataType.ACCEPTED));
             long[] shape = info.getShape();
             specs.add(new TensorSpec(node.getName(), type,
                     Arrays.stream(shape).map(d -> d < 0 ? TensorSpec.DYNAMIC : d).boxed().toList()));

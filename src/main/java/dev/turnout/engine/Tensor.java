@@ -2,10 +2,7 @@ package dev.turnout.engine;
 
 import java.util.Arrays;
 
-/**
- * A named tensor with its data as a flat, row-major Java array: {@code float[]} for FP32, {@code double[]} for FP64,
- * {@code int[]} for INT32, {@code long[]} for INT64, {@code boolean[]} for BOOL (the {@link DataType#servable} types).
- */
+/** A named tensor with its data as a flat, row-major Java array of the type {@link DataType} names for its datatype. */
 public record Tensor(String name, DataType datatype, long[] shape, Object data) {
 
     public static long elementCount(long[] shape) {
@@ -28,6 +25,8 @@ public record Tensor(String name, DataType datatype, long[] shape, Object data) 
             case FP64 -> new double[count];
             case INT64 -> new long[count];
             case BOOL -> new boolean[count];
+            case UINT8, INT8 -> new byte[count];
+            case FP16 -> new short[count]; // the bits of +0.0
             default -> new int[count];
         };
         return new Tensor(spec.name(), spec.datatype(), shape, data);

@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 
 /**
@@ -39,6 +42,9 @@ final class TensorTranslator implements NoBatchifyTranslator<Tensor[], Tensor[]>
                 case INT32 -> manager.create((int[]) tensor.data(), shape);
                 case INT64 -> manager.create((long[]) tensor.data(), shape);
                 case BOOL -> manager.create((boolean[]) tensor.data(), shape);
+                case UINT8, INT8 -> manager.create(ByteBuffer.wrap((byte[]) tensor.data()), shape,
+                        tensor.datatype().toDjl());
+                case FP16 -> manager.create(halves((short[]) tensor.data()), shape, tensor.datatype().toDjl());
                 default -> throw new IllegalArgumentException(tensor.datatype() + " tensors cannot be served yet");
             };
             array.setName(tensor.name());
@@ -65,11 +71,31 @@ final class TensorTranslator implements NoBatchifyTranslator<Tensor[], Tensor[]>
                 case FP64 -> array.toDoubleArray();
                 case INT32 -> array.toIntArray();
                 case INT64 -> array.toLongArray();
+                case UINT8, INT8 -> array.toByteArray();
+                case FP16 -> halves(array);
                 default -> array.toBooleanArray();
             };
             outputs[i] = new Tensor(specs[i].name(), specs[i].datatype(), array.getShape().getShape(), data);
         }
         return outputs;
+    }
+
+    /**
+     * FP16 bits for the engine: a direct buffer in native order, the one form every engine takes as it is (ONNX Runtime
+     * 1.21's Java API copies any other buffer for FP16 through a cast that fails).
+     */
+    private static ByteBuffer halves(short[] bits) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bits.length * Short.BYTES).order(ByteOrder.nativeOrder());
+        buffer.asShortBuffer().put(bits);
+        return buffer;
+    }
+
+    /** FP16 bits out of the engine, whose buffers are in native byte order. */
+    private static short[] halves(NDArray array) {
+        ShortBuffer buffer = array.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer();
+        short[] bits = new short[buffer.remaining()];
+        buffer.get(bits);
+        return bits;
     }
 
     /**

@@ -89,9 +89,29 @@ class TensorTranslatorTest {
 
     @Test
     void outputsOfTypesThatCannotBeServedAreRefused() {
-        NDList int8 = new NDList(manager.create(new byte[] {1, 2}, new Shape(1, 2)));
+        NDList strings = new NDList(manager.create(new String[] {"a", "b"}));
         IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> new OutputShapeTranslator(SIGNATURE).processOutput(null, int8));
+                () -> new OutputShapeTranslator(SIGNATURE).processOutput(null, strings));
         assertTrue(refused.getMessage().contains("cannot be served"), refused.getMessage());
+    }
+
+    @Test
+    void smallTypesCrossTheEngineBoundaryBitForBit() {
+        Tensor[] inputs = {
+            new Tensor("u", DataType.UINT8, new long[] {1, 3}, new byte[] {0, (byte) 128, (byte) 255}),
+            new Tensor("i", DataType.INT8, new long[] {3}, new byte[] {-128, 0, 127}),
+            new Tensor("h", DataType.FP16, new long[] {2}, new short[] {0x3c00, (short) 0xfbff})};
+        NDList engine = TensorTranslator.toEngine(manager, inputs);
+        assertEquals(ai.djl.ndarray.types.DataType.UINT8, engine.get(0).getDataType());
+        assertEquals(ai.djl.ndarray.types.DataType.INT8, engine.get(1).getDataType());
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, engine.get(2).getDataType());
+        Tensor[] back = new TensorTranslator(SIGNATURE, LARGE).processOutput(null, engine);
+        for (int i = 0; i < inputs.length; i++) {
+            assertEquals(inputs[i].datatype(), back[i].datatype());
+            assertArrayEquals(inputs[i].shape(), back[i].shape());
+        }
+        assertArrayEquals((byte[]) inputs[0].data(), (byte[]) back[0].data());
+        assertArrayEquals((byte[]) inputs[1].data(), (byte[]) back[1].data());
+        assertArrayEquals((short[]) inputs[2].data(), (short[]) back[2].data());
     }
 }

@@ -115,7 +115,7 @@ final class OipCodec {
         }
         DataType type = DataType.parse(datatype.textValue()).orElseThrow(() -> TurnoutException.invalid(where
                 + " has datatype '" + RegistryRules.printable(datatype.textValue()) + "', which is not supported; "
-                + "supported: BOOL, INT32, INT64, FP32, FP64"));
+                + "supported: " + DataType.SERVABLE));
         if (type != spec.datatype()) {
             throw TurnoutException.invalid(where + " is " + type + " but the model takes " + spec.datatype());
         }

@@ -2,6 +2,7 @@ package dev.turnout.serving.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.engine.DataType;
+import dev.turnout.engine.Float16;
 import dev.turnout.engine.Tensor;
 import dev.turnout.engine.TensorSpec;
 import dev.turnout.error.TurnoutException;
@@ -141,14 +142,38 @@ final class TensorJson {
                 + problem);
     }
 
-    /** Data as the OIP wants it: flat and row-major (the Java array itself). */
+    /**
+     * Data as the OIP wants it: flat and row-major, as numbers. The engine's arrays are used as they are, except
+     * bytes (which JSON writers take for binary) and FP16 bits, which are widened.
+     */
     static Object flat(Tensor tensor) {
-        return tensor.data();
+        return switch (tensor.datatype()) {
+            case UINT8 -> widen((byte[]) tensor.data(), 0xff);
+            case INT8 -> widen((byte[]) tensor.data(), -1);
+            case FP16 -> toFloats((short[]) tensor.data());
+            default -> tensor.data();
+        };
+    }
+
+    private static int[] widen(byte[] data, int mask) {
+        int[] numbers = new int[data.length];
+        for (int i = 0; i < data.length; i++) {
+            numbers[i] = data[i] & mask;
+        }
+        return numbers;
+    }
+
+    private static float[] toFloats(short[] halves) {
+        float[] numbers = new float[halves.length];
+        for (int i = 0; i < halves.length; i++) {
+            numbers[i] = Float16.toFloat(halves[i]);
+        }
+        return numbers;
     }
 
     /** Data nested by shape, as TF Serving and the simple /predict form return it. */
     static Object nested(Tensor tensor) {
-        return nest(tensor.data(), tensor.shape(), 0, 0);
+        return nest(flat(tensor), tensor.shape(), 0, 0);
     }
 
     /** Row {@code row} of a batched tensor (dimension 0), nested. */
@@ -158,7 +183,7 @@ final class TensorJson {
         for (int i = 1; i < shape.length; i++) {
             rowSize *= (int) shape[i];
         }
-        return nest(tensor.data(), shape, 1, row * rowSize);
+        return nest(flat(tensor), shape, 1, row * rowSize);
     }
 
     private static Object nest(Object data, long[] shape, int dim, int offset) {
@@ -210,8 +235,11 @@ final class TensorJson {
                 case INT32 -> new IntFiller(where, capacity);
                 case INT64 -> new LongFiller(where, capacity);
                 case BOOL -> new BoolFiller(where, capacity);
+                case UINT8 -> new ByteFiller(where, capacity, 0, 255, "UINT8");
+                case INT8 -> new ByteFiller(where, capacity, Byte.MIN_VALUE, Byte.MAX_VALUE, "INT8");
+                case FP16 -> new HalfFiller(where, capacity);
                 default -> throw TurnoutException.invalid(where + " is " + type + ", which cannot be served yet; "
-                        + "servable datatypes: BOOL, INT32, INT64, FP32, FP64");
+                        + "servable datatypes: " + DataType.SERVABLE);
             };
         }
 
@@ -320,6 +348,56 @@ final class TensorJson {
                 throw wrong(value, "a whole number within INT64");
             }
             data[size] = value.longValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    /** UINT8 and INT8: one byte each, holding the value's low 8 bits (so 255 is stored as the byte -1). */
+    private static final class ByteFiller extends Filler {
+        final byte[] data;
+        final int min;
+        final int max;
+        final String expected;
+
+        ByteFiller(String where, int capacity, int min, int max, String type) {
+            super(where, capacity);
+            data = new byte[capacity];
+            this.min = min;
+            this.max = max;
+            expected = "a whole number from " + min + " to " + max + " (" + type + ")";
+        }
+
+        void put(JsonNode value) {
+            if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min
+                    || value.intValue() > max) {
+                throw wrong(value, expected);
+            }
+            data[size] = (byte) value.intValue();
+        }
+
+        Object array() {
+            return data;
+        }
+    }
+
+    /** FP16: any number within ±65504, rounded to the nearest half and held as its bits. */
+    private static final class HalfFiller extends Filler {
+        final short[] data;
+
+        HalfFiller(String where, int capacity) {
+            super(where, capacity);
+            data = new short[capacity];
+        }
+
+        void put(JsonNode value) {
+            // the range is checked on the number as sent, before any rounding
+            if (!value.isNumber() || !(Math.abs(value.doubleValue()) <= Float16.MAX)) {
+                throw wrong(value, "a number within FP16's range (±65504)");
+            }
+            data[size] = Float16.fromFloat(value.floatValue());
         }
 
         Object array() {

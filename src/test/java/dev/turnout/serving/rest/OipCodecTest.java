@@ -101,7 +101,8 @@ class OipCodecTest {
     void eachInputNeedsTheModelsDatatype() {
         assertEquals("input 'x' needs a 'datatype'; the model takes FP32", refused(withX(null, SHAPE, DATA)));
         assertEquals("input 'x' needs a 'datatype'; the model takes FP32", refused(withX("32", SHAPE, DATA)));
-        assertEquals("input 'x' has datatype 'fp32', which is not supported; supported: BOOL, INT32, INT64, FP32, FP64",
+        assertEquals("input 'x' has datatype 'fp32', which is not supported; "
+                        + "supported: BOOL, UINT8, INT8, INT32, INT64, FP16, FP32, FP64",
                 refused(withX("\"fp32\"", SHAPE, DATA)));
         assertEquals("input 'x' is FP64 but the model takes FP32", refused(withX("\"FP64\"", SHAPE, DATA)));
     }

@@ -167,9 +167,60 @@ class TensorJsonTest {
 
     @Test
     void typesASignatureMayNameButNoRequestCanCarry() {
-        assertEquals("input 'x' is FP16, which cannot be served yet; "
-                        + "servable datatypes: BOOL, INT32, INT64, FP32, FP64",
-                refused(spec(DataType.FP16, -1), shape(1), "[1]", 100));
+        assertEquals("input 'x' is INT16, which cannot be served yet; "
+                        + "servable datatypes: BOOL, UINT8, INT8, INT32, INT64, FP16, FP32, FP64",
+                refused(spec(DataType.INT16, -1), shape(1), "[1]", 100));
+    }
+
+    @Test
+    void uint8AndInt8AreWholeNumbersWithinTheirRangeHeldAsBytes() {
+        TensorSpec uint8 = spec(DataType.UINT8, -1);
+        assertArrayEquals(new byte[] {0, 127, (byte) 128, (byte) 255},
+                (byte[]) read(uint8, shape(4), "[0, 127, 128, 255]", 100).data());
+        assertEquals("input 'x' element 1 is 256; expected a whole number from 0 to 255 (UINT8)",
+                refused(uint8, shape(2), "[0, 256]", 100));
+        assertEquals("input 'x' element 0 is -1; expected a whole number from 0 to 255 (UINT8)",
+                refused(uint8, shape(1), "[-1]", 100));
+        assertEquals("input 'x' element 0 is 1.5; expected a whole number from 0 to 255 (UINT8)",
+                refused(uint8, shape(1), "[1.5]", 100));
+
+        TensorSpec int8 = spec(DataType.INT8, -1);
+        assertArrayEquals(new byte[] {-128, 0, 127}, (byte[]) read(int8, shape(3), "[-128, 0, 127]", 100).data());
+        assertEquals("input 'x' element 0 is -129; expected a whole number from -128 to 127 (INT8)",
+                refused(int8, shape(1), "[-129]", 100));
+        assertEquals("input 'x' element 0 is 128; expected a whole number from -128 to 127 (INT8)",
+                refused(int8, shape(1), "[128]", 100));
+        assertEquals("input 'x' element 0 is \"1\"; expected a whole number from -128 to 127 (INT8)",
+                refused(int8, shape(1), "[\"1\"]", 100));
+    }
+
+    @Test
+    void fp16IsAnyNumberWithinItsRangeRoundedToTheNearestHalf() {
+        TensorSpec fp16 = spec(DataType.FP16, -1);
+        assertArrayEquals(new short[] {0x3c00, (short) 0xc000, 0x7bff, (short) 0xfbff, 0x2e66},
+                (short[]) read(fp16, shape(5), "[1, -2.0, 65504, -65504, 0.1]", 100).data());
+        assertEquals("input 'x' element 1 is 70000; expected a number within FP16's range (±65504)",
+                refused(fp16, shape(2), "[0, 70000]", 100));
+        assertEquals("input 'x' element 0 is -65505; expected a number within FP16's range (±65504)",
+                refused(fp16, shape(1), "[-65505]", 100));
+        assertEquals("input 'x' element 0 is true; expected a number within FP16's range (±65504)",
+                refused(fp16, shape(1), "[true]", 100));
+    }
+
+    @Test
+    void smallTypesLeaveAsNumbers() {
+        Tensor uint8 = new Tensor("y", DataType.UINT8, shape(2, 2), new byte[] {0, 1, (byte) 128, (byte) 255});
+        assertEquals("[0, 1, 128, 255]", show(TensorJson.flat(uint8)));
+        assertEquals("[[0, 1], [128, 255]]", show(TensorJson.nested(uint8)));
+        assertEquals("[128, 255]", show(TensorJson.nestedRow(uint8, 1)));
+
+        Tensor int8 = new Tensor("y", DataType.INT8, shape(3), new byte[] {-128, 0, 127});
+        assertEquals("[-128, 0, 127]", show(TensorJson.flat(int8)));
+        assertEquals("127", show(TensorJson.nestedRow(int8, 2)));
+
+        Tensor fp16 = new Tensor("y", DataType.FP16, shape(1, 3), new short[] {0x3c00, (short) 0xc000, 0x2e66});
+        assertEquals("[1.0, -2.0, 0.099975586]", show(TensorJson.flat(fp16)));
+        assertEquals("[[1.0, -2.0, 0.099975586]]", show(TensorJson.nested(fp16)));
     }
 
     @Test

@@ -32,6 +32,17 @@ class BinaryTensorsTest {
         roundTrip(DataType.INT32, new int[] {Integer.MIN_VALUE, 0, 7});
         roundTrip(DataType.INT64, new long[] {Long.MAX_VALUE, -1, 3});
         roundTrip(DataType.BOOL, new boolean[] {true, false, true});
+        roundTrip(DataType.UINT8, new byte[] {0, (byte) 255, 7});
+        roundTrip(DataType.INT8, new byte[] {-128, 127, 0});
+        roundTrip(DataType.FP16, new short[] {0x3c00, (short) 0xc000, 0x7bff}); // 1.0, -2.0, 65504
+    }
+
+    @Test
+    void smallTypesHaveTheirOwnWidth() {
+        assertEquals(1, BinaryTensors.elementSize("x", DataType.UINT8));
+        assertEquals(1, BinaryTensors.elementSize("x", DataType.INT8));
+        assertEquals(2, BinaryTensors.elementSize("x", DataType.FP16));
+        assertArrayEquals(new byte[] {0x00, 0x3c}, BinaryTensors.toBytes(tensor(DataType.FP16, new short[] {0x3c00})));
     }
 
     @Test

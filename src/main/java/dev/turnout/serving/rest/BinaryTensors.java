@@ -25,11 +25,12 @@ final class BinaryTensors {
     /** Bytes per element in the binary form; BOOL is one byte, 0 or 1. */
     static int elementSize(String where, DataType type) {
         return switch (type) {
-            case BOOL -> 1;
+            case BOOL, UINT8, INT8 -> 1;
+            case FP16 -> 2;
             case INT32, FP32 -> 4;
             case INT64, FP64 -> 8;
             default -> throw TurnoutException.invalid(where + " is " + type + ", which has no binary form here (it "
-                    + "cannot be served yet); servable datatypes: BOOL, INT32, INT64, FP32, FP64");
+                    + "cannot be served yet); servable datatypes: " + DataType.SERVABLE);
         };
     }
 
@@ -55,6 +56,16 @@ final class BinaryTensors {
             case INT64 -> {
                 long[] data = new long[count];
                 in.asLongBuffer().get(data);
+                return data;
+            }
+            case UINT8, INT8 -> { // the raw bytes, as the engine takes them (see DataType)
+                byte[] data = new byte[count];
+                in.get(data);
+                return data;
+            }
+            case FP16 -> { // IEEE 754 half-precision bits
+                short[] data = new short[count];
+                in.asShortBuffer().get(data);
                 return data;
             }
             default -> { // BOOL; elementSize refused the rest
@@ -100,6 +111,8 @@ final class BinaryTensors {
             case FP64 -> out.asDoubleBuffer().put((double[]) tensor.data());
             case INT32 -> out.asIntBuffer().put((int[]) tensor.data());
             case INT64 -> out.asLongBuffer().put((long[]) tensor.data());
+            case UINT8, INT8 -> out.put((byte[]) tensor.data());
+            case FP16 -> out.asShortBuffer().put((short[]) tensor.data());
             default -> { // BOOL; sizeOf refused the rest
                 for (boolean value : (boolean[]) tensor.data()) {
                     out.put(value ? (byte) 1 : (byte) 0);

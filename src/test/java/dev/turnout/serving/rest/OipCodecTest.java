@@ -181,14 +181,14 @@ class OipCodecTest {
 
     @Test
     void aDatatypeWithoutABinaryFormIsRefused() {
-        Signature halves = new Signature(List.of(new TensorSpec("h", DataType.FP16, List.of(-1L))),
+        Signature halves = new Signature(List.of(new TensorSpec("h", DataType.INT16, List.of(-1L))),
                 List.of(new TensorSpec("y", DataType.FP32, List.of(-1L))));
-        String header = "{\"inputs\": [{\"name\": \"h\", \"datatype\": \"FP16\", \"shape\": [2], "
+        String header = "{\"inputs\": [{\"name\": \"h\", \"datatype\": \"INT16\", \"shape\": [2], "
                 + "\"parameters\": {\"binary_data_size\": 4}}]}";
         TurnoutException e = assertThrows(TurnoutException.class, () -> OipCodec.decode(json(header), halves, 4, 100,
                 new BinaryTensors.Section(new byte[] {0, 0, 0, 0}, 0)));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-        assertTrue(e.getMessage().contains("FP16, which has no binary form"), e.getMessage());
+        assertTrue(e.getMessage().contains("INT16, which has no binary form"), e.getMessage());
     }
 
     @Test

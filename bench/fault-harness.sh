@@ -448,17 +448,7 @@ TIMED_OUT=""
 # Part A: external PostgreSQL, replicas a and b
 # ------------------------------------------------------------------------------------------------------------------
 part_a() {
-    mkdir -p "$PGDATA"
-    chown postgres:postgres "$PGDATA"
-    chmod 700 "$PGDATA"
-    log "A: initdb + start PostgreSQL on 127.0.0.1:$PG_PORT"
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >"$WORK/initdb.log" 2>&1 \
-        || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-    touch "$WORK/postgres.log" && chown postgres "$WORK/postgres.log"
-    PG_STARTED=1
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w -t "$PG_TIMEOUT" \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGDATA -c max_connections=100" \
-        start >/dev/null || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
+    start_bench_postgres -c max_connections=100
     start_replica a 1
     start_replica b 1
     wait_ready a || die "a did not start"

@@ -56,3 +56,20 @@ stop_pid() { # pid name signal timeout
     fi
     wait "$pid" 2>/dev/null || true
 }
+
+# Initialises PGDATA (owned by the postgres user) and starts Debian's PostgreSQL on 127.0.0.1:PG_PORT, logging to
+# $WORK/postgres.log; extra arguments are added to the server's options (-c name=value ...). Needs PG_BIN, PGDATA,
+# PG_PORT, PG_TIMEOUT, WORK, log and die; sets PG_STARTED so the caller's cleanup stops it.
+start_bench_postgres() {
+    mkdir -p "$PGDATA"
+    chown postgres:postgres "$PGDATA"
+    chmod 700 "$PGDATA"
+    log "initdb + start PostgreSQL on 127.0.0.1:$PG_PORT"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >"$WORK/initdb.log" 2>&1 \
+        || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+    touch "$WORK/postgres.log" && chown postgres "$WORK/postgres.log"
+    PG_STARTED=1
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w -t "$PG_TIMEOUT" \
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGDATA $*" \
+        start >/dev/null || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
+}

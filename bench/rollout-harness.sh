@@ -156,21 +156,12 @@ make_run_token
 # ------------------------------------------------------------------------------------------------------------------
 # PostgreSQL
 # ------------------------------------------------------------------------------------------------------------------
-mkdir -p "$PGDATA"
-chown postgres:postgres "$PGDATA"
-chmod 700 "$PGDATA"
-log "initdb + start PostgreSQL on 127.0.0.1:$PG_PORT"
-runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >"$WORK/initdb.log" 2>&1 \
-    || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-touch "$WORK/postgres.log" && chown postgres "$WORK/postgres.log"
-PG_STARTED=1
 # max_connections: three pools of up to 32 (quarkus.datasource.jdbc.max-size) + three LISTEN connections = 99, more
 # than the default 100 leaves after its 3 reserved slots; 150 keeps connection limits out of this measurement.
 # log_statement=mod: every write (the replicas' state rows: heartbeats and serving events, the flips) with its time,
 # for finding out why a flip's answer came late. Predictions do not touch the database, so the log stays small.
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w -t "$PG_TIMEOUT" \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGDATA -c max_connections=150 -c log_statement=${PG_LOG_STATEMENT:-mod} -c log_line_prefix='%m [%p] ' -c log_timezone=UTC" \
-    start >/dev/null || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
+start_bench_postgres -c max_connections=150 -c log_statement="${PG_LOG_STATEMENT:-mod}" \
+    -c "log_line_prefix='%m [%p] '" -c log_timezone=UTC
 
 # ------------------------------------------------------------------------------------------------------------------
 # Replicas

@@ -10,8 +10,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The packages depend one way: rollout → serving → registry → engine, each floor readable and testable without the
- * ones above it; error, http, security, config, db, datadir and apidoc are shared below them. No cycles between packages.
+ * The packages depend one way: console → rollout → serving → registry → engine, each floor readable and testable
+ * without the ones above it; error, http, security, config, db, datadir and apidoc are shared below them. No cycles between packages.
  */
 class ArchitectureTest {
 
@@ -48,11 +48,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void nothingKnowsTheConsole() {
+        noClasses().that().resideOutsideOfPackage(BASE + "console..")
+                .should().dependOnClassesThat().resideInAPackage(BASE + "console..")
+                .because("the console sits on top: it reads and acts through the services below, none of which knows it")
+                .check(classes);
+    }
+
+    @Test
     void sharedPackagesKnowNoDomain() {
         noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
                         BASE + "datadir..", BASE + "security..", BASE + "apidoc..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
-                        BASE + "serving..", BASE + "rollout..")
+                        BASE + "serving..", BASE + "rollout..", BASE + "console..")
                 .because("error maps domain failures through TurnoutException alone; config only holds settings")
                 .check(classes);
     }

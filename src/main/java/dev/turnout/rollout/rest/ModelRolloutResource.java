@@ -48,7 +48,7 @@ public class ModelRolloutResource {
 
     private static final Set<String> FLIP_FIELDS = Set.of("version", "reason", "force", "require");
     private static final Set<String> REASON_ONLY = Set.of("reason");
-    private static final int MAX_REASON_LENGTH = 1000;
+    private static final int MAX_REASON_LENGTH = FlipRequest.MAX_REASON_LENGTH;
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
     private final ActivationService activation;

@@ -1,0 +1,143 @@
+package dev.turnout.console;
+
+import dev.turnout.Fixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hostile and mistaken requests to the console: HTML pages with the right status, JSON for JSON clients. */
+@QuarkusTest
+@TestProfile(ConsoleBrowserTest.Secured.class)
+class ConsoleRefusalTest {
+
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    @TestHTTPResource("/")
+    URL base;
+
+    static String name;
+    static String operatorCookie;
+    static String operatorCsrf;
+
+    @BeforeEach
+    void model() {
+        if (name != null) {
+            return;
+        }
+        name = Fixtures.uniqueName("console-refusal");
+        given().header("Authorization", "Bearer " + ConsoleBrowserTest.TOKENS.get("publisher"))
+                .multiPart("artifact", Fixtures.model("linear-v1.onnx"))
+                .post("/api/models/{name}/versions", name).then().statusCode(201);
+        operatorCookie = signIn("operator");
+        operatorCsrf = csrf(operatorCookie);
+    }
+
+    private String origin() {
+        return base.toString().replaceAll("/$", "");
+    }
+
+    private String signIn(String role) {
+        Response response = given().header("Origin", origin()).redirects().follow(false)
+                .formParam("token", ConsoleBrowserTest.TOKENS.get(role)).post("/console/sign-in");
+        response.then().statusCode(303).header("Set-Cookie", containsString("HttpOnly"))
+                .header("Set-Cookie", containsString("SameSite=Strict"));
+        return response.getCookie(ConsoleSessions.COOKIE);
+    }
+
+    private static String csrf(String cookie) {
+        String html = given().cookie(ConsoleSessions.COOKIE, cookie).get("/console").then().statusCode(200)
+                .extract().asString();
+        Matcher matcher = CSRF.matcher(html);
+        assertTrue(matcher.find(), html);
+        return matcher.group(1);
+    }
+
+    private RequestSpecification operator() {
+        return given().cookie(ConsoleSessions.COOKIE, operatorCookie).redirects().follow(false);
+    }
+
+    @Test
+    void withoutASessionPagesSendToSignInAndJsonClientsGet401() {
+        given().redirects().follow(false).get("/console").then().statusCode(303)
+                .header("Location", containsString("/console/sign-in"));
+        given().accept("application/json").get("/console/models/" + name).then().statusCode(401)
+                .contentType("application/json").body("code", equalTo("UNAUTHENTICATED"));
+        given().cookie(ConsoleSessions.COOKIE, operatorCookie + "x").redirects().follow(false).get("/console")
+                .then().statusCode(303);
+    }
+
+    @Test
+    void aWrongTokenIsRefusedOnTheSignInPage() {
+        given().header("Origin", origin()).formParam("token", "not-a-token").post("/console/sign-in")
+                .then().statusCode(401).contentType(containsString("text/html"))
+                .body(containsString("not one this server knows"));
+    }
+
+    @Test
+    void unknownModelsVersionsAndPagesAre404Pages() {
+        operator().get("/console/models/no-such-model").then().statusCode(404).contentType(containsString("text/html"))
+                .body(containsString("no-such-model"));
+        operator().accept("application/json").get("/console/models/no-such-model").then().statusCode(404)
+                .contentType("application/json").body("code", equalTo("NOT_FOUND"));
+        operator().get("/console/models/" + name + "/versions/abc").then().statusCode(404)
+                .contentType(containsString("text/html"));
+        operator().get("/console/models/" + name + "/versions/99").then().statusCode(404);
+        operator().get("/console/no/such/page").then().statusCode(404).contentType(containsString("text/html"));
+        operator().get("/console/models/" + "%3Cscript%3E").then().statusCode(400)
+                .body(not(containsString("<script>")));
+    }
+
+    @Test
+    void mutationsNeedTheSessionsCsrfTokenAndThisOrigin() {
+        operator().header("Origin", origin()).formParam("csrf", "forged").formParam("version", "1")
+                .post("/console/models/{name}/flip", name).then().statusCode(403).contentType(containsString("text/html"));
+        operator().header("Origin", "http://evil.example").formParam("csrf", operatorCsrf).formParam("version", "1")
+                .post("/console/models/{name}/flip", name).then().statusCode(403);
+        operator().formParam("csrf", operatorCsrf).formParam("version", "1")
+                .post("/console/models/{name}/flip", name).then().statusCode(403); // no Origin, no Referer
+        given().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("version", "1")
+                .post("/console/models/{name}/flip", name).then().statusCode(403); // no session
+        operator().header("Origin", origin()).accept("application/json").formParam("csrf", "forged")
+                .post("/console/models/{name}/rollback", name).then().statusCode(403).body("code", equalTo("FORBIDDEN"));
+    }
+
+    @Test
+    void anOversizedFormIs413() {
+        operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("reason", "x".repeat(20_000))
+                .post("/console/models/{name}/rollback", name).then().statusCode(413);
+    }
+
+    @Test
+    void badFieldsAreShownOnTheModelPage() {
+        operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("version", "zero")
+                .post("/console/models/{name}/flip", name).then().statusCode(400)
+                .body(containsString("the version must be a whole number from 1"));
+        operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("version", "1")
+                .formParam("require", "rmse ~ 1").post("/console/models/{name}/flip", name).then().statusCode(400);
+        operator().header("Origin", origin()).formParam("csrf", operatorCsrf)
+                .post("/console/models/{name}/rollback", name).then().statusCode(409)
+                .body(containsString("nothing to roll back to"));
+    }
+
+    @Test
+    void theAssetsAreServedFromTheJar() {
+        given().get("/console/assets/console.js").then().statusCode(200);
+        given().get("/console/assets/console.css").then().statusCode(200);
+        given().get("/webjars/htmx.org/2.0.10/dist/htmx.min.js").then().statusCode(200);
+        given().get("/webjars/chart.js/4.5.1/dist/chart.umd.js").then().statusCode(200);
+    }
+}

@@ -91,6 +91,7 @@ final class Browser implements AutoCloseable {
     void screenshot(String name, int width, int height) {
         Dimension before = driver.manage().window().getSize();
         driver.manage().window().setSize(new Dimension(width, height));
+        driver.executeScript("window.scrollTo(0, 0)");
         try {
             File shot = driver.getScreenshotAs(OutputType.FILE);
             Path target = Path.of("docs", "screenshots", name + ".png");

@@ -133,6 +133,11 @@ class ConsoleBrowserTest {
         browser.find("#flip-submit").click();
         browser.waitUntil("the refusal", d -> !browser.all("#problem").isEmpty());
         assertEquals("version 2 has rmse = 0.08, which fails the guard 'rmse <= 0.05'", browser.text("#problem"));
+        // The refusal page's own status (409) is the one console line expected here: Chrome logs every 4xx document.
+        List<String> logged = browser.consoleErrors();
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).contains("/flip - Failed to load resource: the server responded with a status of 409"),
+                logged.get(0));
         assertEquals("none", browser.text("#model-live .active"));
     }
 
@@ -142,7 +147,7 @@ class ConsoleBrowserTest {
         flip("1", "first release");
         flip("2", "lower rmse");
         assertTrue(browser.text("#history").contains("lower rmse"));
-        browser.screenshot("model", 1280, 1400);
+        browser.screenshot("model", 1280, 2000);
     }
 
     private void flip(String version, String reason) {
@@ -202,7 +207,7 @@ class ConsoleBrowserTest {
         browser.waitUntil("the answer", d -> !browser.all("#try-answer").isEmpty());
         assertTrue(browser.text("#try-result").contains("Answered by version 2"), browser.text("#try-result"));
         assertTrue(browser.text("#try-answer").contains("11"), browser.text("#try-answer"));
-        browser.screenshot("version", 1280, 1100);
+        browser.screenshot("version", 1280, 1500);
     }
 
     @Test

@@ -12,9 +12,12 @@ import dev.turnout.rollout.ReplicaState;
 import io.quarkus.qute.TemplateData;
 import io.quarkus.qute.TemplateExtension;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.stream.Collectors;
 
-/** The types the console's templates read (Quarkus generates their value resolvers), and two formatting helpers. */
+/** The types the console's templates read (Quarkus generates their value resolvers), and formatting helpers. */
 @TemplateData(target = ConsoleSession.class)
 @TemplateData(target = ConsoleViews.Live.class)
 @TemplateData(target = ConsoleViews.ModelPage.class)
@@ -29,6 +32,9 @@ import java.util.stream.Collectors;
 @TemplateExtension
 final class ConsoleTemplateData {
 
+    private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
     private ConsoleTemplateData() {
     }
 
@@ -36,6 +42,11 @@ final class ConsoleTemplateData {
     static String exampleShape(TensorSpec spec) {
         return spec.shape().stream().map(d -> d == TensorSpec.DYNAMIC ? "1" : Long.toString(d))
                 .collect(Collectors.joining(","));
+    }
+
+    /** A time to the second, in UTC (the full instant is in the time element's datetime attribute). */
+    static String shown(Instant time) {
+        return time == null ? "" : SHOWN.format(time);
     }
 
     /** The first 12 hex digits of a digest, enough to tell versions apart on screen. */

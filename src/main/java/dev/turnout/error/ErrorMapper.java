@@ -120,6 +120,11 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        return respondToUnexpected(e);
+    }
+
+    /** The answer (and log line) for a failure nobody expected; other mappers (the console's pages) reuse it. */
+    public static Response respondToUnexpected(Throwable e) {
         if (databaseUnreachable(e)) {
             DATABASE_UNREACHABLE.warn("database unreachable: " + e.getMessage());
             return Response.fromResponse(respond(ErrorCode.UNAVAILABLE, "the registry database is unreachable; "

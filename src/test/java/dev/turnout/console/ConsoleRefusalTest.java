@@ -116,6 +116,14 @@ class ConsoleRefusalTest {
     }
 
     @Test
+    void otherBodiesAndMethodsAreRefusedWithTheirStatus() {
+        operator().header("Origin", origin()).contentType("application/json").body("{\"version\": 1}")
+                .post("/console/models/{name}/flip", name).then().statusCode(415);
+        operator().put("/console").then().statusCode(405);
+        operator().get("/console?unknown=1").then().statusCode(400);
+    }
+
+    @Test
     void anOversizedFormIs413() {
         operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("reason", "x".repeat(20_000))
                 .post("/console/models/{name}/rollback", name).then().statusCode(413);

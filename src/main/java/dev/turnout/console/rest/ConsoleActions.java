@@ -210,6 +210,11 @@ public class ConsoleActions {
     }
 
     @ServerExceptionMapper
+    public Response failed(Throwable e, HttpHeaders headers) {
+        return errors.unexpected(headers, e);
+    }
+
+    @ServerExceptionMapper
     public Response refused(ConsoleAccess.Refusal e, HttpHeaders headers) {
         return ConsolePages.refusal(errors, e, headers);
     }

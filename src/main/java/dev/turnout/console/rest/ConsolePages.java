@@ -161,6 +161,11 @@ public class ConsolePages {
     }
 
     @ServerExceptionMapper
+    public Response failed(Throwable e, HttpHeaders headers) {
+        return errors.unexpected(headers, e);
+    }
+
+    @ServerExceptionMapper
     public Response refused(ConsoleAccess.Refusal e, HttpHeaders headers) {
         return refusal(errors, e, headers);
     }

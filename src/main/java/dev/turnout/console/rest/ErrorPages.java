@@ -1,6 +1,7 @@
 package dev.turnout.console.rest;
 
 import dev.turnout.error.ErrorBody;
+import dev.turnout.error.ErrorMapper;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +30,22 @@ public class ErrorPages {
                 .data("title", Response.Status.fromStatusCode(status) == null ? "Error"
                         : Response.Status.fromStatusCode(status).getReasonPhrase()).render();
         return ConsoleHeaders.html(Response.status(status).entity(html)).build();
+    }
+
+    /**
+     * A failure no console code expected (the database unreachable, a bug): the API's one mapping decides the status,
+     * message and logging, and a browser gets it as a page.
+     */
+    public Response unexpected(HttpHeaders headers, Throwable e) {
+        Response json = ErrorMapper.respondToUnexpected(e);
+        if (wantsJson(headers) || !(json.getEntity() instanceof ErrorBody body)) {
+            return json;
+        }
+        Response.ResponseBuilder page = Response.fromResponse(error(headers, json.getStatus(), body.code(), body.error()));
+        if (json.getHeaderString("Retry-After") != null) {
+            page.header("Retry-After", json.getHeaderString("Retry-After"));
+        }
+        return page.build();
     }
 
     static boolean wantsJson(HttpHeaders headers) {

@@ -87,14 +87,18 @@ final class Browser implements AutoCloseable {
                 .map(LogEntry::getMessage).toList();
     }
 
-    /** A PNG of the page at {@code width} pixels wide, into docs/screenshots/. */
+    /**
+     * A PNG of the page at {@code width} pixels wide, into target/screenshots/, or into the directory named by the
+     * system property turnout.screenshots.dir ({@code -Dturnout.screenshots.dir=docs/screenshots} refreshes the
+     * README's), so a test run leaves the committed pictures alone.
+     */
     void screenshot(String name, int width, int height) {
         Dimension before = driver.manage().window().getSize();
         driver.manage().window().setSize(new Dimension(width, height));
         driver.executeScript("window.scrollTo(0, 0)");
         try {
             File shot = driver.getScreenshotAs(OutputType.FILE);
-            Path target = Path.of("docs", "screenshots", name + ".png");
+            Path target = Path.of(System.getProperty("turnout.screenshots.dir", "target/screenshots"), name + ".png");
             Files.createDirectories(target.getParent());
             Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

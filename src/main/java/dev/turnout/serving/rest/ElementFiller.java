@@ -63,6 +63,71 @@ abstract class ElementFiller {
 
     abstract void put(JsonNode value);
 
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * A decimal token's value as the nearest double, as {@link Double#parseDouble} gives it. Most tensor data (at most
+     * 15 significant digits, a small exponent) is read from the token's characters: the digits make an exact long,
+     * the power of ten is exact, so one division or multiplication rounds once, correctly (Clinger's fast path).
+     * Anything else is left to the parser.
+     */
+    static double decimal(JsonParser parser) throws IOException {
+        char[] text = parser.getTextCharacters();
+        int at = parser.getTextOffset();
+        int end = at + parser.getTextLength();
+        boolean negative = at < end && text[at] == '-';
+        if (negative) {
+            at++;
+        }
+        long digits = 0;
+        int count = 0;
+        int scale = 0;
+        boolean fraction = false;
+        for (; at < end; at++) {
+            char c = text[at];
+            if (c >= '0' && c <= '9') {
+                if (digits != 0 || c != '0') {
+                    count++;
+                }
+                digits = digits * 10 + (c - '0');
+                if (fraction) {
+                    scale--;
+                }
+            } else if (c == '.' && !fraction) {
+                fraction = true;
+            } else {
+                break;
+            }
+        }
+        if (at < end) { // an exponent
+            if (text[at] != 'e' && text[at] != 'E' || ++at == end) {
+                return parser.getDoubleValue();
+            }
+            boolean down = text[at] == '-';
+            if (text[at] == '-' || text[at] == '+') {
+                at++;
+            }
+            int exponent = 0;
+            for (; at < end && exponent < 1000; at++) {
+                char c = text[at];
+                if (c < '0' || c > '9') {
+                    return parser.getDoubleValue();
+                }
+                exponent = exponent * 10 + (c - '0');
+            }
+            if (at < end) {
+                return parser.getDoubleValue();
+            }
+            scale += down ? -exponent : exponent;
+        }
+        if (count > 15 || scale < -22 || scale > 22) {
+            return parser.getDoubleValue();
+        }
+        double value = scale < 0 ? digits / POWERS_OF_TEN[-scale] : digits * POWERS_OF_TEN[scale];
+        return negative ? -value : value;
+    }
+
     abstract boolean put(JsonParser parser, JsonToken token) throws IOException;
 
     abstract Object array();
@@ -97,7 +162,7 @@ abstract class ElementFiller {
             // as the tree does: decimals via double (then narrowed), whole numbers from their int or long
             float number;
             if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-                number = (float) parser.getDoubleValue();
+                number = (float) decimal(parser);
             } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 number = (float) parser.getLongValue();
             } else {
@@ -137,7 +202,7 @@ abstract class ElementFiller {
         boolean put(JsonParser parser, JsonToken token) throws IOException {
             double number;
             if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-                number = parser.getDoubleValue();
+                number = decimal(parser);
             } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 number = parser.getLongValue();
             } else {
@@ -271,7 +336,7 @@ abstract class ElementFiller {
         boolean put(JsonParser parser, JsonToken token) throws IOException {
             double number;
             if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-                number = parser.getDoubleValue();
+                number = decimal(parser);
             } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
                 number = parser.getIntValue();
             } else {

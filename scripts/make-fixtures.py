@@ -17,6 +17,8 @@ Datatypes: small-types.onnx takes "x" UINT8 [-1, 4] and returns "plus_one" UINT8
 "a" INT8 [-1, 2] and "h" FP16 [-1, 2] and returns "a_neg" INT8 (-a) and "h_double" FP16 (h * 2); small-types.pt is
 the TorchScript twin of small-types.onnx (outputs in the same order, unnamed); identity-string.onnx and
 identity-uint16.onnx return their input "x" [-1] as "y", in types that are not served.
+Several inputs and outputs: two-inputs.onnx takes "a" and "b", both FP32 [-1, 2], and returns "sum" (a + b) and
+"product" (a * b), both FP32 [-1, 2]: requests that mix binary and JSON inputs and outputs.
 """
 import json
 import os
@@ -165,6 +167,16 @@ def small_types_models():
             [helper.make_tensor_value_info("y", elem, [None])]), "identity-" + name + ".onnx")
 
 
+def two_inputs_model():
+    save_onnx(helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["sum"]),
+         helper.make_node("Mul", ["a", "b"], ["product"])], "two-inputs",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [None, 2]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("sum", TensorProto.FLOAT, [None, 2]),
+         helper.make_tensor_value_info("product", TensorProto.FLOAT, [None, 2])]), "two-inputs.onnx")
+
+
 class SmallTypes(torch.nn.Module):
     """small-types.onnx as TorchScript: x + 1 wraps at 255 in PyTorch too."""
 
@@ -196,6 +208,7 @@ def main():
     external_data_subgraph_model()
     large_output_model()
     small_types_models()
+    two_inputs_model()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 

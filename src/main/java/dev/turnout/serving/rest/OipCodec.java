@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.POJONode;
 import dev.turnout.engine.DataType;
 import dev.turnout.engine.Signature;
 import dev.turnout.engine.Tensor;
@@ -144,6 +145,9 @@ final class OipCodec {
             }
             int count = TensorJson.checkedCount(where, spec, dims, maxElements);
             return new Tensor(spec.name(), spec.datatype(), dims, binary.next(where, type, count, binarySize));
+        }
+        if (data instanceof POJONode pojo && pojo.getPojo() instanceof TensorJson.Streamed streamed) {
+            return TensorJson.read(where, spec, dims, streamed, maxElements);
         }
         if (data == null || !data.isArray()) {
             throw TurnoutException.invalid(where + " needs 'data': an array, flat or nested, in row-major order");

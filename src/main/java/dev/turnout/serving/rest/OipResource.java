@@ -176,7 +176,7 @@ public class OipResource {
         var limits = predictions.limits();
         return predictions.serveBody(name, version, body, bytes -> {
             int length = bytes == null ? 0 : BinaryTensors.Section.headerLength(headerLength, bytes.length);
-            JsonNode json = predictions.read(bytes, length);
+            JsonNode json = predictions.readInferenceRequest(bytes, length);
             return lease -> {
                 ServedModel model = lease.model();
                 BinaryTensors.Section binary = headerLength == null ? BinaryTensors.Section.NONE

@@ -9,8 +9,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import dev.turnout.security.Roles;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
@@ -63,7 +65,9 @@ public class Predictions {
         this.identities = identities;
         this.requireToken = config.security().enabled() && config.security().predictionsRequireToken();
         this.limits = config.serving();
+        // the fast double parser rounds exactly as Double.parseDouble does, without a String per number
         this.reader = new ObjectMapper(JsonFactory.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxJsonDepth())
                         .maxNumberLength(64)
@@ -82,6 +86,22 @@ public class Predictions {
      * Content-Length.
      */
     JsonNode read(byte[] body, int length) {
+        return read(body, length, parser -> reader.readTree(parser));
+    }
+
+    /**
+     * As {@link #read(byte[], int)} for an OIP inference request: input data are read straight into primitive arrays
+     * (see {@link OipRequestReader}).
+     */
+    JsonNode readInferenceRequest(byte[] body, int length) {
+        return read(body, length, parser -> OipRequestReader.read(parser, limits.maxTensorElements()));
+    }
+
+    private interface TreeReader {
+        JsonNode read(JsonParser parser) throws IOException;
+    }
+
+    private JsonNode read(byte[] body, int length, TreeReader tree) {
         long limit = limits.maxRequestSize().asLongValue();
         if (body == null || body.length == 0) {
             throw TurnoutException.invalid("the request body is empty; send a JSON object");
@@ -90,8 +110,8 @@ public class Predictions {
             throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over " + limit
                     + " bytes (turnout.serving.max-request-size)");
         }
-        try {
-            JsonNode node = reader.readTree(body, 0, length);
+        try (JsonParser parser = reader.createParser(body, 0, length)) {
+            JsonNode node = tree.read(parser);
             if (node == null || node.isMissingNode()) {
                 throw TurnoutException.invalid("the request body is empty; send a JSON object");
             }

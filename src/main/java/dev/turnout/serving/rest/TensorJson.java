@@ -1,5 +1,7 @@
 package dev.turnout.serving.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turnout.engine.DataType;
 import dev.turnout.engine.Float16;
@@ -7,6 +9,7 @@ import dev.turnout.engine.Tensor;
 import dev.turnout.engine.TensorSpec;
 import dev.turnout.error.TurnoutException;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,13 +47,34 @@ final class TensorJson {
      */
     static Tensor read(String where, TensorSpec spec, long[] shape, JsonNode data, int maxElements) {
         int count = checkedCount(where, spec, shape, maxElements);
-        Filler filler = Filler.of(spec.datatype(), count, where);
+        ElementFiller filler = ElementFiller.of(spec.datatype(), count, where);
         int filled = flatten(data, filler, where, shape);
         if (filled != count) {
             throw TurnoutException.invalid(where + " has " + filled + " elements but its shape "
                     + Arrays.toString(shape) + " needs " + count);
         }
         return new Tensor(spec.name(), spec.datatype(), shape, filler.array());
+    }
+
+    /** Reads one input tensor whose data the streaming parser has already read (see {@link OipRequestReader}). */
+    static Tensor read(String where, TensorSpec spec, long[] shape, Streamed data, int maxElements) {
+        int count = checkedCount(where, spec, shape, maxElements);
+        if (data.error != null) {
+            throw data.error;
+        }
+        if (data.filler.size() != count) {
+            throw TurnoutException.invalid(where + " has " + data.filler.size() + " elements but its shape "
+                    + Arrays.toString(shape) + " needs " + count);
+        }
+        return new Tensor(spec.name(), spec.datatype(), shape, data.filler.array());
+    }
+
+    /** The datatypes whose data can be read by the streaming parser. */
+    static boolean streamable(DataType type) {
+        return switch (type) {
+            case FP32, FP64, INT32, INT64, BOOL, UINT8, INT8, FP16 -> true;
+            default -> false;
+        };
     }
 
     /** Checks a shape against the signature and the element limit; returns its element count. */
@@ -89,7 +113,7 @@ final class TensorJson {
      * only; nested data must be exactly as deep and as wide as the shape at every level, so a ragged array whose
      * count happens to fit (e.g. {@code [[1], [2, 3], []]} for [3, 1]) is refused, never read as another tensor.
      */
-    private static int flatten(JsonNode data, Filler filler, String where, long[] shape) {
+    private static int flatten(JsonNode data, ElementFiller filler, String where, long[] shape) {
         if (!data.isArray()) {
             filler.add(data);
             return filler.size();
@@ -137,7 +161,7 @@ final class TensorJson {
         }
     }
 
-    private static TurnoutException notRectangular(String where, long[] shape, String problem) {
+    static TurnoutException notRectangular(String where, long[] shape, String problem) {
         return TurnoutException.invalid(where + " is not a rectangular array of shape " + Arrays.toString(shape) + ": "
                 + problem);
     }
@@ -217,211 +241,105 @@ final class TensorJson {
         return Arrays.copyOfRange((boolean[]) data, from, to);
     }
 
-    /** Writes JSON leaves into a typed array, refusing values of the wrong kind. */
-    private abstract static class Filler {
-        final String where;
-        final int capacity;
-        int size;
+    /**
+     * An input's data read token by token into the primitive array of its declared datatype and shape. The checks are
+     * those of {@link #flatten}, and what is wrong is the same first problem it would report (in its depth-first
+     * order, where an array's width is checked before its elements): kept in {@link #error} and thrown only by
+     * {@link #read(String, TensorSpec, long[], Streamed, int)}, after the checks that come before the data.
+     */
+    static final class Streamed {
+        private final String where;
+        private final long[] shape;
+        private final ElementFiller filler;
+        private TurnoutException error;
+        private long errorAt; // the pre-order position of the error, to keep the first one flatten would find
 
-        Filler(String where, int capacity) {
+        Streamed(String where, DataType type, long[] shape, int count) {
             this.where = where;
-            this.capacity = capacity;
+            this.shape = shape;
+            this.filler = ElementFiller.of(type, count, where);
         }
 
-        static Filler of(DataType type, int capacity, String where) {
-            return switch (type) {
-                case FP32 -> new FloatFiller(where, capacity);
-                case FP64 -> new DoubleFiller(where, capacity);
-                case INT32 -> new IntFiller(where, capacity);
-                case INT64 -> new LongFiller(where, capacity);
-                case BOOL -> new BoolFiller(where, capacity);
-                case UINT8 -> new ByteFiller(where, capacity, 0, 255, "UINT8");
-                case INT8 -> new ByteFiller(where, capacity, Byte.MIN_VALUE, Byte.MAX_VALUE, "INT8");
-                case FP16 -> new HalfFiller(where, capacity);
-                default -> throw TurnoutException.invalid(where + " is " + type + ", which cannot be served yet; "
-                        + "servable datatypes: " + DataType.SERVABLE);
-            };
-        }
-
-        int size() {
-            return size;
-        }
-
-        void add(JsonNode value) {
-            if (size == capacity) {
-                size++; // count the overflow; the caller reports the mismatch
-                throw TurnoutException.invalid(where + " has more elements than its shape allows (" + capacity + ")");
+        /** Reads the array the parser stands on (its START_ARRAY), up to and including its END_ARRAY. */
+        void fill(JsonParser parser) throws IOException {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                nested(parser);
+            } else {
+                flat(parser, first);
             }
-            put(value);
-            size++;
         }
 
-        abstract void put(JsonNode value);
-
-        abstract Object array();
-
-        TurnoutException wrong(JsonNode value, String expected) {
-            String shown = value.toString();
-            return TurnoutException.invalid(where + " element " + size + " is " + (shown.length() > 40
-                    ? shown.substring(0, 40) + "…" : shown) + "; expected " + expected);
-        }
-    }
-
-    private static final class FloatFiller extends Filler {
-        final float[] data;
-
-        FloatFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new float[capacity];
-        }
-
-        void put(JsonNode value) {
-            if (!value.isNumber()) {
-                throw wrong(value, "a number (FP32)");
+        private void flat(JsonParser parser, JsonToken first) throws IOException {
+            for (JsonToken token = first; token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                if (error != null) {
+                    parser.skipChildren();
+                } else if (token == JsonToken.START_ARRAY) {
+                    fail(0, TurnoutException.invalid(where + " has flat data with an array in it; send numbers "
+                            + "only, or arrays nested as the shape"));
+                    parser.skipChildren();
+                } else {
+                    leaf(parser, token, 0);
+                }
             }
-            float number = value.floatValue();
-            if (!Float.isFinite(number)) { // a literal beyond FP32's range would silently become an infinity
-                throw wrong(value, "a number within FP32's range");
+        }
+
+        private void nested(JsonParser parser) throws IOException {
+            int[] width = new int[shape.length + 1]; // elements seen so far in the open array at each depth
+            long[] start = new long[shape.length + 1]; // each open array's pre-order position
+            long position = 0; // the outer array is 0
+            int depth = 0; // of the innermost open array
+            for (JsonToken token = parser.currentToken(); ; token = parser.nextToken()) {
+                if (token == JsonToken.END_ARRAY) {
+                    if (depth < shape.length && width[depth] != shape[depth]) {
+                        fail(start[depth], notRectangular(where, shape, "an array at depth " + depth + " has "
+                                + width[depth] + " elements, not " + shape[depth]));
+                    }
+                    if (depth-- == 0) {
+                        return;
+                    }
+                    continue;
+                }
+                width[depth]++;
+                position++;
+                int at = depth + 1; // flatten's depth of this element
+                if (error != null) { // everything from here on comes after the first problem
+                    parser.skipChildren();
+                } else if (token == JsonToken.START_ARRAY) {
+                    if (at >= shape.length) {
+                        fail(position, notRectangular(where, shape, "an array at depth " + at
+                                + " stands where a number belongs"));
+                        parser.skipChildren();
+                    } else {
+                        depth = at;
+                        width[depth] = 0;
+                        start[depth] = position;
+                    }
+                } else if (at < shape.length) {
+                    fail(position, notRectangular(where, shape, "a number at depth " + at
+                            + " stands where an array belongs"));
+                    parser.skipChildren();
+                } else {
+                    leaf(parser, token, position);
+                }
             }
-            data[size] = number;
         }
 
-        Object array() {
-            return data;
-        }
-    }
-
-    private static final class DoubleFiller extends Filler {
-        final double[] data;
-
-        DoubleFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new double[capacity];
-        }
-
-        void put(JsonNode value) {
-            if (!value.isNumber()) {
-                throw wrong(value, "a number (FP64)");
+        private void leaf(JsonParser parser, JsonToken token, long position) throws IOException {
+            if (!filler.add(parser, token)) {
+                try {
+                    filler.add((JsonNode) parser.readValueAsTree()); // reads it, or refuses it as the tree path does
+                } catch (TurnoutException e) {
+                    fail(position, e);
+                }
             }
-            double number = value.doubleValue();
-            if (!Double.isFinite(number)) {
-                throw wrong(value, "a number within FP64's range");
+        }
+
+        private void fail(long position, TurnoutException problem) {
+            if (error == null || position < errorAt) {
+                error = problem;
+                errorAt = position;
             }
-            data[size] = number;
-        }
-
-        Object array() {
-            return data;
-        }
-    }
-
-    private static final class IntFiller extends Filler {
-        final int[] data;
-
-        IntFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new int[capacity];
-        }
-
-        void put(JsonNode value) {
-            if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-                throw wrong(value, "a whole number within INT32");
-            }
-            data[size] = value.intValue();
-        }
-
-        Object array() {
-            return data;
-        }
-    }
-
-    private static final class LongFiller extends Filler {
-        final long[] data;
-
-        LongFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new long[capacity];
-        }
-
-        void put(JsonNode value) {
-            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-                throw wrong(value, "a whole number within INT64");
-            }
-            data[size] = value.longValue();
-        }
-
-        Object array() {
-            return data;
-        }
-    }
-
-    /** UINT8 and INT8: one byte each, holding the value's low 8 bits (so 255 is stored as the byte -1). */
-    private static final class ByteFiller extends Filler {
-        final byte[] data;
-        final int min;
-        final int max;
-        final String expected;
-
-        ByteFiller(String where, int capacity, int min, int max, String type) {
-            super(where, capacity);
-            data = new byte[capacity];
-            this.min = min;
-            this.max = max;
-            expected = "a whole number from " + min + " to " + max + " (" + type + ")";
-        }
-
-        void put(JsonNode value) {
-            if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min
-                    || value.intValue() > max) {
-                throw wrong(value, expected);
-            }
-            data[size] = (byte) value.intValue();
-        }
-
-        Object array() {
-            return data;
-        }
-    }
-
-    /** FP16: any number within ±65504, rounded to the nearest half and held as its bits. */
-    private static final class HalfFiller extends Filler {
-        final short[] data;
-
-        HalfFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new short[capacity];
-        }
-
-        void put(JsonNode value) {
-            // the range is checked on the number as sent, before any rounding
-            if (!value.isNumber() || !(Math.abs(value.doubleValue()) <= Float16.MAX)) {
-                throw wrong(value, "a number within FP16's range (±65504)");
-            }
-            data[size] = Float16.fromFloat(value.floatValue());
-        }
-
-        Object array() {
-            return data;
-        }
-    }
-
-    private static final class BoolFiller extends Filler {
-        final boolean[] data;
-
-        BoolFiller(String where, int capacity) {
-            super(where, capacity);
-            data = new boolean[capacity];
-        }
-
-        void put(JsonNode value) {
-            if (!value.isBoolean()) {
-                throw wrong(value, "true or false (BOOL)");
-            }
-            data[size] = value.booleanValue();
-        }
-
-        Object array() {
-            return data;
         }
     }
 }

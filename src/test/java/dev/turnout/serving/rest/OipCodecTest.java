@@ -34,8 +34,33 @@ class OipCodecTest {
     static final String IDS = "{\"name\": \"ids\", \"datatype\": \"INT64\", \"shape\": [1], \"data\": [42]}";
     static final String TAKES = "the model takes [x:FP32[-1, 2], ids:INT64[-1]]";
 
+    /** Decodes the tree, and the streaming parser's reading of the same body: both must agree. */
     static OipCodec.Request decode(String body) {
-        return OipCodec.decode(json(body), SIGNATURE, 4, 100, BinaryTensors.Section.NONE);
+        OipCodec.Request tree;
+        try {
+            tree = OipCodec.decode(json(body), SIGNATURE, 4, 100, BinaryTensors.Section.NONE);
+        } catch (TurnoutException e) {
+            TurnoutException streamed = assertThrows(TurnoutException.class, () -> decodeStreamed(body));
+            assertEquals(e.getMessage(), streamed.getMessage(), "the streaming parser's message for " + body);
+            throw e;
+        }
+        OipCodec.Request streamed = decodeStreamed(body);
+        assertEquals(tree.inputs().length, streamed.inputs().length);
+        for (int i = 0; i < tree.inputs().length; i++) {
+            assertTrue(java.util.Arrays.deepEquals(new Object[] {tree.inputs()[i].data()},
+                    new Object[] {streamed.inputs()[i].data()}), body);
+        }
+        assertEquals(tree.outputs(), streamed.outputs());
+        assertEquals(tree.binaryOutputs(), streamed.binaryOutputs());
+        return tree;
+    }
+
+    static OipCodec.Request decodeStreamed(String body) {
+        try (var parser = TensorJsonTest.JSON.createParser(body)) {
+            return OipCodec.decode(OipRequestReader.read(parser, 100), SIGNATURE, 4, 100, BinaryTensors.Section.NONE);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(body, e);
+        }
     }
 
     static String refused(String body) {
@@ -212,5 +237,22 @@ class OipCodecTest {
                 java.util.Arrays.copyOfRange(answer.body(), answer.headerLength(), answer.body().length));
         assertEquals(response, OipCodec.answer(mapper, decode(withInputs(X, IDS)), response, outputs),
                 "all JSON without binary outputs");
+    }
+
+    @Test
+    void dataBeforeItsDatatypeOrShapeIsReadAsATreeWithTheSameChecks() {
+        assertArrayEquals(new float[] {1.5f, 2.5f}, (float[]) decode(withInputs(
+                "{\"data\": [1.5, 2.5], \"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 2]}", IDS))
+                .inputs()[0].data());
+        assertTrue(refused(withInputs("{\"data\": [1.5, \"a\"], \"name\": \"x\", \"datatype\": \"FP32\", "
+                + "\"shape\": [1, 2]}", IDS)).contains("element 1"));
+    }
+
+    @Test
+    void aFieldGivenAgainAfterStreamedDataIsRefused() {
+        TurnoutException e = assertThrows(TurnoutException.class, () -> decodeStreamed(withInputs(
+                "{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 2], \"data\": [1, 2], \"shape\": [2, 1]}",
+                IDS)));
+        assertEquals("an input gives 'shape' twice; give each field once", e.getMessage());
     }
 }

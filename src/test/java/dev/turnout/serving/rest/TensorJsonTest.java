@@ -1,5 +1,7 @@
 package dev.turnout.serving.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.DataType;
@@ -38,8 +40,45 @@ class TensorJsonTest {
         return dims;
     }
 
+    /**
+     * Reads through the tree and, where the streaming parser would take the data, through it as well: both must give
+     * the same tensor or refuse with the same message.
+     */
     static Tensor read(TensorSpec spec, long[] shape, String data, int maxElements) {
-        return TensorJson.read("input 'x'", spec, shape, json(data), maxElements);
+        Tensor tree;
+        try {
+            tree = TensorJson.read("input 'x'", spec, shape, json(data), maxElements);
+        } catch (TurnoutException e) {
+            TurnoutException streamed = assertThrows(TurnoutException.class,
+                    () -> readStreamed(spec, shape, data, maxElements), "streamed too: " + e.getMessage());
+            assertEquals(e.getMessage(), streamed.getMessage(), "the streaming parser's message for " + data);
+            throw e;
+        }
+        Tensor streamed = readStreamed(spec, shape, data, maxElements);
+        assertTrue(Arrays.deepEquals(new Object[] {tree.data()}, new Object[] {streamed.data()}), data);
+        return tree;
+    }
+
+    /** As OipRequestReader streams an input's data, when it would (else the tree's answer). */
+    static Tensor readStreamed(TensorSpec spec, long[] shape, String data, int maxElements) {
+        long count = 1;
+        for (long dim : shape) {
+            if (dim < 1 || dim > maxElements || (count *= dim) > maxElements) {
+                return TensorJson.read("input 'x'", spec, shape, json(data), maxElements);
+            }
+        }
+        try (JsonParser parser = JSON.createParser(data)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY || !TensorJson.streamable(spec.datatype())) {
+                return TensorJson.read("input 'x'", spec, shape, json(data), maxElements);
+            }
+            TensorJson.Streamed streamed = new TensorJson.Streamed("input 'x'", spec.datatype(), shape, (int) count);
+            streamed.fill(parser);
+            assertEquals(JsonToken.END_ARRAY, parser.currentToken(), "the data is read to its end");
+            assertEquals(null, parser.nextToken());
+            return TensorJson.read("input 'x'", spec, shape, streamed, maxElements);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(data, e);
+        }
     }
 
     static String refused(TensorSpec spec, long[] shape, String data, int maxElements) {
@@ -253,6 +292,24 @@ class TensorJsonTest {
             return Arrays.toString(a);
         }
         return String.valueOf(nested);
+    }
+
+    @Test
+    void theStreamingParserReportsTheFirstProblemTheTreeWalkFinds() {
+        TensorSpec square = spec(DataType.FP32, -1, 2);
+        // an array's width is checked before its elements, though the parser learns it only at the array's end
+        assertTrue(refused(square, shape(2, 2), "[[1, \"a\"], [3, 4], [5, 6]]", 100).contains("depth 0 has 3"));
+        assertTrue(refused(square, shape(2, 2), "[[1, \"a\", 3], [3, 4]]", 100).contains("depth 1 has 3"));
+        assertTrue(refused(square, shape(2, 2), "[[1, 2], [\"a\", 4, 5]]", 100).contains("depth 1 has 3"));
+        assertTrue(refused(square, shape(2, 2), "[[1, {\"a\": [1]}], [3, 4]]", 100).contains("element 1 is {"));
+        assertTrue(refused(square, shape(2, 2), "[[1, 2], [3, [4]], [5]]", 100).contains("depth 0 has 3"));
+        assertTrue(refused(square, shape(2, 2), "[[1, 2], [3, [4]]]", 100).contains("stands where a number"));
+        assertTrue(refused(square, shape(2, 2), "[[1, 2], 3]", 100).contains("stands where an array"));
+        assertTrue(refused(square, shape(2, 2), "[1, {\"a\": [1]}, 3, 4]", 100).contains("element 1 is {"));
+        assertTrue(refused(square, shape(2, 2), "[1, 2, 3, 4, 5]", 100).contains("more elements"));
+        assertTrue(refused(square, shape(2, 2), "[1, 2, [3], 4]", 100).contains("flat data with an array"));
+        assertTrue(refused(square, shape(2, 2), "[[1, 2], [3, 4], [5, 6, 7]]", 100).contains("depth 0 has 3"));
+        assertEquals(4, ((float[]) read(square, shape(2, 2), "[[1e0, -2], [3.25, 4]]", 100).data()).length);
     }
 
     @Test

@@ -122,7 +122,7 @@ public class ArtifactCache {
         try {
             MessageDigest digest = Digests.newSha256();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), digest)) {
-                store.copyTo(artifact.blobOid(), out);
+                store.copyTo(artifact, out);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(artifact.sha256())) {

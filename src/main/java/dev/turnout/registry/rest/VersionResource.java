@@ -147,7 +147,7 @@ public class VersionResource {
         if (unchanged != null) {
             return unchanged.build();
         }
-        StreamingOutput body = out -> artifacts.copyTo(artifact.blobOid(), out);
+        StreamingOutput body = out -> artifacts.copyTo(artifact, out);
         String file = name + "-v" + version + (artifact.format() == ModelFormat.ONNX ? ".onnx" : ".pt");
         return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .tag(etag)

@@ -79,6 +79,39 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aDownloadResumesWithARange() throws Exception {
+        File model = Fixtures.uniqueOnnx("linear-v1.onnx");
+        byte[] bytes = Files.readAllBytes(model.toPath());
+        int n = bytes.length;
+        String sha = sha256(model);
+        String name = Fixtures.uniqueName("range");
+        given().multiPart("artifact", model).post("/api/models/{name}/versions", name).then().statusCode(201);
+        String path = "/api/models/" + name + "/versions/1/artifact";
+
+        byte[] middle = given().header("Range", "bytes=10-19").get(path).then().statusCode(206)
+                .header("Content-Range", "bytes 10-19/" + n).header("Content-Length", "10")
+                .header("ETag", "\"" + sha + "\"").header("Accept-Ranges", "bytes").extract().asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 10, 20), middle);
+        byte[] rest = given().header("Range", "bytes=100-").get(path).then().statusCode(206)
+                .header("Content-Range", "bytes 100-" + (n - 1) + "/" + n).extract().asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 100, n), rest);
+        byte[] tail = given().header("Range", "bytes=-5").get(path).then().statusCode(206).extract().asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, n - 5, n), tail);
+
+        given().header("Range", "bytes=" + n + "-").get(path).then().statusCode(416)
+                .header("Content-Range", "bytes */" + n).body("code", equalTo("RANGE_NOT_SATISFIABLE"));
+
+        // If-Range: the range only for these very bytes; another tag or a date gets the whole artifact
+        given().header("Range", "bytes=0-3").header("If-Range", "\"" + sha + "\"").get(path).then().statusCode(206);
+        byte[] whole = given().header("Range", "bytes=0-3").header("If-Range", "\"" + "0".repeat(64) + "\"")
+                .get(path).then().statusCode(200).header("Content-Length", String.valueOf(n)).extract().asByteArray();
+        assertArrayEquals(bytes, whole);
+        given().header("Range", "bytes=0-3").header("If-Range", "Sat, 05 Dec 2026 07:00:00 GMT").get(path).then()
+                .statusCode(200);
+        given().header("Range", "bytes=0-3,10-13").get(path).then().statusCode(200); // several ranges: all of it
+    }
+
+    @Test
     void refusalsLeaveNothingInTheStore() throws Exception {
         List<String> before = stores.current().keysWrittenBefore(java.time.Instant.now().plusSeconds(3600));
         String name = Fixtures.uniqueName("refused");

@@ -30,9 +30,19 @@ public class BlobStores {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the filesystem store at " + config.filesystem().path().get(), e);
         }
+        if (config.s3().bucket().isPresent()) {
+            stores.put(StoreKind.S3, S3BlobStore.of(config.s3()));
+        }
         if (!stores.containsKey(current)) {
             throw new IllegalStateException("turnout.artifacts.store is " + current + ", which is not configured: "
                     + requirement(current));
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void close() {
+        if (stores.get(StoreKind.S3) instanceof S3BlobStore s3) {
+            s3.close();
         }
     }
 

@@ -17,6 +17,8 @@ public interface StorageConfig {
 
     Filesystem filesystem();
 
+    S3 s3();
+
     Sweep sweep();
 
     interface Filesystem {
@@ -25,6 +27,41 @@ public interface StorageConfig {
          * Required when the store is filesystem, or to read artifacts written there earlier. No default.
          */
         Optional<Path> path();
+    }
+
+    interface S3 {
+        /** The bucket of the s3 store. Required when the store is s3, or to read artifacts written there. No default. */
+        Optional<String> bucket();
+
+        /** Prepended to every key, e.g. {@code turnout/}. Default none. */
+        Optional<String> prefix();
+
+        /** An S3-compatible service's URL, e.g. MinIO's {@code http://minio:9000}. Default AWS's endpoint of the region. */
+        Optional<java.net.URI> endpoint();
+
+        /** Default us-east-1 (S3-compatible services mostly ignore it, but requests are signed with it). */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style URLs ({@code endpoint/bucket/key}), which most S3-compatible services need. Default false. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /**
+         * Credentials; when unset the AWS SDK's default chain is used (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+         * a web identity token, an instance profile...). From a Kubernetes Secret either way. No default.
+         */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** Parts of a multipart upload, and of parallel ranged reads. Default 16M (S3's minimum part is 5M). */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize partSize();
+
+        /** Parts uploaded, or ranges read, at once for one blob. Default 4. */
+        @WithDefault("4")
+        int parallelism();
     }
 
     interface Sweep {

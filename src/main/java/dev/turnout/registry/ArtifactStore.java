@@ -111,6 +111,11 @@ public class ArtifactStore {
         }
     }
 
+    /** Copies a stored artifact into a local file; a store may fetch a large one in parallel ranges. */
+    public void download(StoredArtifact artifact, Path target) throws IOException {
+        stores.get(artifact.store()).download(artifact.storageKey(), target);
+    }
+
     /**
      * Takes the advisory lock of a blob key for the rest of the transaction: shared by writers of the key, exclusive
      * for the collector, so no blob is deleted between its write and the commit of the row that references it.

@@ -29,6 +29,16 @@ public interface BlobStore {
         return open(key, ByteRange.ALL);
     }
 
+    /**
+     * Copies the blob into {@code target} (created, or emptied first). A store may fetch ranges of a large blob in
+     * parallel; by default it streams the blob once.
+     */
+    default void download(String key, Path target) throws IOException {
+        try (InputStream in = open(key); java.io.OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+            in.transferTo(out);
+        }
+    }
+
     /** Removes the blob if present. */
     void delete(String key) throws IOException;
 

@@ -177,6 +177,58 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         }
     }
 
+    /** A blob larger than a part is fetched as ranges of a part each, {@code parallelism} at once, into the file. */
+    @Override
+    public void download(String key, Path target) throws IOException {
+        String object = objectOf(key);
+        long size;
+        try {
+            size = client.headObject(r -> r.bucket(bucket).key(object)).contentLength();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(object);
+        } catch (S3Exception e) {
+            throw new IOException("could not look up " + object + " in bucket " + bucket + ": " + e.getMessage(), e);
+        }
+        if (size <= partSize) {
+            BlobStore.super.download(key, target);
+            return;
+        }
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            List<Future<Void>> ranges = new ArrayList<>();
+            for (long offset = 0; offset < size; offset += partSize) {
+                long first = offset;
+                long length = Math.min(partSize, size - offset);
+                ranges.add(parts.submit(() -> {
+                    try (InputStream in = open(key, new ByteRange(first, length))) {
+                        byte[] chunk = new byte[256 << 10];
+                        long position = first;
+                        for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(chunk, 0, n);
+                            while (buffer.hasRemaining()) {
+                                position += out.write(buffer, position);
+                            }
+                        }
+                        if (position != first + length) {
+                            throw new IOException("bucket " + bucket + " sent " + (position - first) + " bytes of the "
+                                    + length + " asked for at " + first + " of " + object);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> range : ranges) {
+                range.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching " + object, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io
+                    : new IOException("could not fetch " + object + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     @Override
     public void delete(String key) throws IOException {
         try {

@@ -42,6 +42,13 @@ class S3StoreTest extends StoreContractTest {
             try (InputStream in = store.open(key, new ByteRange((5 << 20) - 3, 6))) {
                 assertArrayEquals(Arrays.copyOfRange(bytes, (5 << 20) - 3, (5 << 20) + 3), in.readAllBytes());
             }
+            Path fetched = Files.createTempFile("fetched", ".bin");
+            try {
+                store.download(key, fetched); // three ranges, fetched in parallel
+                assertArrayEquals(bytes, Files.readAllBytes(fetched));
+            } finally {
+                Files.deleteIfExists(fetched);
+            }
             store.put(key, file); // again: kept, made fresh
             store.delete(key);
             assertFalse(store.exists(key));

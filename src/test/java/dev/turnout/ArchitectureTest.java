@@ -11,7 +11,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend one way: console → rollout → serving → registry → engine, each floor readable and testable
- * without the ones above it; error, http, security, config, db, datadir and apidoc are shared below them. No cycles between packages.
+ * without the ones above it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are
+ * shared below them. No cycles between packages.
  */
 class ArchitectureTest {
 
@@ -28,7 +29,8 @@ class ArchitectureTest {
     void theEngineKnowsNothingAboveIt() {
         noClasses().that().resideInAPackage(BASE + "engine..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "registry..", BASE + "serving..",
-                        BASE + "rollout..", BASE + "http..", BASE + "error..", BASE + "security..", BASE + "db..")
+                        BASE + "rollout..", BASE + "http..", BASE + "error..", BASE + "security..", BASE + "db..",
+                        BASE + "storage..")
                 .because("the engine loads and runs models: no HTTP, no database, no registry")
                 .check(classes);
     }
@@ -58,7 +60,7 @@ class ArchitectureTest {
     @Test
     void sharedPackagesKnowNoDomain() {
         noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
-                        BASE + "datadir..", BASE + "security..", BASE + "apidoc..")
+                        BASE + "datadir..", BASE + "security..", BASE + "apidoc..", BASE + "storage..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
                         BASE + "serving..", BASE + "rollout..", BASE + "console..")
                 .because("error maps domain failures through TurnoutException alone; config only holds settings")

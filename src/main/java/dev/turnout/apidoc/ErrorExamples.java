@@ -22,6 +22,7 @@ final class ErrorExamples {
             case LENGTH_REQUIRED -> "prediction requests must carry a Content-Length";
             case PAYLOAD_TOO_LARGE -> "the request body is over the size limit";
             case UNSUPPORTED_MEDIA_TYPE -> "unsupported Content-Type; uploads are multipart/form-data, other requests application/json";
+            case RANGE_NOT_SATISFIABLE -> "the range 'bytes=5000-' is outside the 232 bytes of the artifact; ask for bytes=first-last with first below 232";
             case INVALID_MODEL -> "the artifact is not a loadable onnx model";
             case DIGEST_MISMATCH -> "the artifact's sha256 is not the one the 'sha256' part declares";
             case SIGNATURE_MISMATCH -> "the declared signature does not match the model's inputs";

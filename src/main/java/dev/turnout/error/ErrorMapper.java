@@ -32,6 +32,11 @@ public class ErrorMapper {
             LOG.debugf("%s: %s", e.code(), e.getMessage());
         }
         Response response = respond(e.code(), e.getMessage());
+        if (!e.headers().isEmpty()) {
+            Response.ResponseBuilder builder = Response.fromResponse(response);
+            e.headers().forEach(builder::header);
+            response = builder.build();
+        }
         if (e.code().httpStatus() == 503) {
             return Response.fromResponse(response).header("Retry-After", "1").build();
         }

@@ -4,6 +4,7 @@ package dev.turnout.error;
 public class TurnoutException extends RuntimeException {
 
     private final ErrorCode code;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public TurnoutException(ErrorCode code, String message) {
         super(message);
@@ -17,6 +18,16 @@ public class TurnoutException extends RuntimeException {
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** A header the answer carries besides the JSON body (e.g. {@code Content-Range} of a 416). */
+    public TurnoutException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     public static TurnoutException invalid(String message) {

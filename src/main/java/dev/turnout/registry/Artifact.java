@@ -19,8 +19,13 @@ public class Artifact extends PanacheEntityBase {
     @Column(name = "size_bytes", nullable = false, updatable = false)
     public long sizeBytes;
 
-    @Column(name = "blob_oid", columnDefinition = "oid", nullable = false, updatable = false)
-    public long blobOid;
+    /** The store holding the bytes ({@link dev.turnout.storage.StoreKind} id); changes only when they are moved. */
+    @Column(name = "store", nullable = false)
+    public String store;
+
+    /** Their key in that store: the content address {@code sha256/ab/ab12…}. */
+    @Column(name = "storage_key", nullable = false)
+    public String storageKey;
 
     @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
     public Instant createdAt;

@@ -146,15 +146,13 @@ public class RegistryService {
     }
 
     private static ServableVersion servable(ModelVersion v) {
-        return new ServableVersion(v.model.name, v.version, new StoredArtifact(v.artifact.sha256, v.artifact.sizeBytes,
-                v.artifact.blobOid, ModelFormat.parse(v.format).orElseThrow()), v.signature);
+        return new ServableVersion(v.model.name, v.version, StoredArtifact.of(v.artifact, v.format), v.signature);
     }
 
     /** Where the bytes of a version live, for streaming them out after this read transaction ends. */
     public StoredArtifact artifactOf(String name, int number) {
         ModelVersion version = findVersion(name, number);
-        return new StoredArtifact(version.artifact.sha256, version.artifact.sizeBytes, version.artifact.blobOid,
-                ModelFormat.parse(version.format).orElseThrow());
+        return StoredArtifact.of(version.artifact, version.format);
     }
 
     @Transactional(Transactional.TxType.REQUIRED)

@@ -12,19 +12,15 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -120,11 +116,8 @@ public class ArtifactCache {
         makeRoomFor(artifact.sizeBytes());
         Path partial = Files.createTempFile(dir, artifact.sha256(), PARTIAL_SUFFIX);
         try {
-            MessageDigest digest = Digests.newSha256();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), digest)) {
-                store.copyTo(artifact.blobOid(), out);
-            }
-            String actual = HexFormat.of().formatHex(digest.digest());
+            store.download(artifact, partial); // ranges in parallel where the store can (s3)
+            String actual = Digests.sha256(partial);
             if (!actual.equals(artifact.sha256())) {
                 throw new ArtifactIntegrityException("the stored bytes of artifact " + artifact.sha256()
                         + " hash to " + actual + "; refusing to load them");

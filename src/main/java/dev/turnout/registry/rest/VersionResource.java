@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.RangeHeader;
+import dev.turnout.storage.ByteRange;
 import dev.turnout.registry.ArtifactStore;
 import dev.turnout.registry.Digests;
 import dev.turnout.registry.RegistryRules;
@@ -38,13 +40,16 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 @Path("/api/models/{name}/versions")
@@ -136,10 +141,15 @@ public class VersionResource {
     @Path("/{version}/artifact")
     @RolesAllowed({Roles.VIEWER, Roles.PUBLISHER, Roles.OPERATOR})
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
-    @Operation(summary = "Download a version's artifact", description = "Streams the bytes; the ETag is the sha256.")
+    @Operation(summary = "Download a version's artifact", description = "Streams the bytes; the ETag is the sha256. "
+            + "One byte range (Range: bytes=first-last, first- or -suffix) answers 206 with Content-Range, so a "
+            + "download can resume; If-Range with the ETag makes the range conditional.")
     @APIResponse(responseCode = "200", description = "The artifact")
+    @APIResponse(responseCode = "206", description = "The requested range of the artifact")
     @APIResponse(responseCode = "304", description = "If-None-Match named this digest")
-    public Response download(@RestPath String name, @RestPath String version, Request request) {
+    @APIResponse(responseCode = "416", description = "The range starts past the artifact's end")
+    public Response download(@RestPath String name, @RestPath String version, Request request,
+                             @RestHeader("Range") String range, @RestHeader("If-Range") String ifRange) {
         StoredArtifact artifact = registry.artifactOf(RegistryRules.checkModelName(name),
                 RegistryRules.checkVersionNumber(version));
         EntityTag etag = new EntityTag(artifact.sha256());
@@ -147,14 +157,27 @@ public class VersionResource {
         if (unchanged != null) {
             return unchanged.build();
         }
-        StreamingOutput body = out -> artifacts.copyTo(artifact.blobOid(), out);
+        // If-Range: the range holds only for these very bytes (a strong ETag match); a date, or another tag, gets all.
+        boolean rangeApplies = ifRange == null || ifRange.trim().equals("\"" + artifact.sha256() + "\"");
+        Optional<RangeHeader> part = rangeApplies ? RangeHeader.parse(range, artifact.sizeBytes()) : Optional.empty();
+        ByteRange bytes = part.map(p -> new ByteRange(p.first(), p.length())).orElse(ByteRange.ALL);
+        StreamingOutput body = out -> {
+            try (InputStream in = artifacts.open(artifact, bytes)) {
+                in.transferTo(out);
+            }
+        };
         String file = name + "-v" + version + (artifact.format() == ModelFormat.ONNX ? ".onnx" : ".pt");
-        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+        Response.ResponseBuilder answer = part.isPresent()
+                ? Response.status(Response.Status.PARTIAL_CONTENT).entity(body)
+                        .header("Content-Range", part.get().contentRange(artifact.sizeBytes()))
+                        .header(HttpHeaders.CONTENT_LENGTH, part.get().length())
+                : Response.ok(body).header(HttpHeaders.CONTENT_LENGTH, artifact.sizeBytes())
+                        .header("Digest", "sha-256=" + java.util.Base64.getEncoder().encodeToString(
+                                java.util.HexFormat.of().parseHex(artifact.sha256())));
+        return answer.type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .tag(etag)
-                .header(HttpHeaders.CONTENT_LENGTH, artifact.sizeBytes())
+                .header("Accept-Ranges", "bytes")
                 .header("Content-Disposition", "attachment; filename=\"" + file + "\"")
-                .header("Digest", "sha-256=" + java.util.Base64.getEncoder().encodeToString(
-                        java.util.HexFormat.of().parseHex(artifact.sha256())))
                 .build();
     }
 

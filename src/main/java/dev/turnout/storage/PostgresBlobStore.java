@@ -1,0 +1,221 @@
+package dev.turnout.storage;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.postgresql.PGConnection;
+import org.postgresql.largeobject.LargeObject;
+import org.postgresql.largeobject.LargeObjectManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Blobs as PostgreSQL large objects, mapped from their keys by the table {@code blob_large_object}. Writes join the
+ * caller's transaction, so bytes and the record that references them commit (or vanish) together; streamed in
+ * chunks both ways.
+ */
+@ApplicationScoped
+public class PostgresBlobStore implements BlobStore {
+
+    // 256 KiB: large round trips to PostgreSQL, yet below G1's humongous-object size on small heaps
+    private static final int CHUNK = 256 << 10;
+
+    private final AgroalDataSource dataSource;
+
+    public PostgresBlobStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public StoreKind kind() {
+        return StoreKind.POSTGRES;
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.REQUIRED)
+    public void put(String key, Path file) throws IOException {
+        ContentAddress.sha256Of(key);
+        // Inside a transaction Agroal hands out the connection Hibernate uses, so this commits or rolls back with it.
+        try (Connection connection = dataSource.getConnection()) {
+            if (oidOf(connection, key, " FOR SHARE").isPresent()) {
+                return;
+            }
+            LargeObjectManager objects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
+            long oid = objects.createLO(LargeObjectManager.READWRITE);
+            try (LargeObject blob = objects.open(oid, LargeObjectManager.WRITE);
+                 InputStream in = Files.newInputStream(file)) {
+                byte[] chunk = new byte[CHUNK];
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    blob.write(chunk, 0, n);
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO blob_large_object (key, blob_oid) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
+                insert.setString(1, key);
+                insert.setLong(2, oid);
+                if (insert.executeUpdate() == 0) {
+                    objects.unlink(oid); // a concurrent put of the same bytes committed first: theirs is the blob
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("could not write the blob " + key + " to the database", e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key, ByteRange range) throws IOException {
+        ContentAddress.sha256Of(key);
+        Connection connection = null;
+        try {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(false); // large objects are only readable inside a transaction
+            long oid = oidOf(connection, key, "").orElseThrow(() -> new NoSuchFileException(key));
+            LargeObject blob = connection.unwrap(PGConnection.class).getLargeObjectAPI()
+                    .open(oid, LargeObjectManager.READ);
+            if (range.first() > 0) {
+                blob.seek64(range.first(), LargeObject.SEEK_SET);
+            }
+            return new LargeObjectInputStream(connection, blob, range.length());
+        } catch (SQLException e) {
+            close(connection);
+            throw new IOException("could not read the blob " + key + " from the database", e);
+        } catch (IOException | RuntimeException e) {
+            close(connection);
+            throw e;
+        }
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.REQUIRED)
+    public void delete(String key) throws IOException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM blob_large_object WHERE key = ? RETURNING blob_oid")) {
+            delete.setString(1, key);
+            try (ResultSet rows = delete.executeQuery()) {
+                if (rows.next()) {
+                    connection.unwrap(PGConnection.class).getLargeObjectAPI().unlink(rows.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("could not delete the blob " + key + " from the database", e);
+        }
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean exists(String key) throws IOException {
+        try (Connection connection = dataSource.getConnection()) {
+            return oidOf(connection, key, "").isPresent();
+        } catch (SQLException e) {
+            throw new IOException("could not look up the blob " + key + " in the database", e);
+        }
+    }
+
+    @Override
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<String> keysWrittenBefore(Instant cutoff) throws IOException {
+        List<String> keys = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT key FROM blob_large_object WHERE created_at < ?")) {
+            select.setTimestamp(1, Timestamp.from(cutoff));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    keys.add(rows.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("could not list the blobs in the database", e);
+        }
+        return keys;
+    }
+
+    private static OptionalLong oidOf(Connection connection, String key, String lock) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT blob_oid FROM blob_large_object WHERE key = ?" + lock)) {
+            select.setString(1, key);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+            }
+        }
+    }
+
+    private static void close(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.rollback();
+                connection.setAutoCommit(true);
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool discards it
+            }
+        }
+    }
+
+    /** A large object's bytes; closing it ends the read transaction and returns the connection. */
+    private static final class LargeObjectInputStream extends InputStream {
+        private final Connection connection;
+        private final LargeObject blob;
+        private long left;
+        private boolean closed;
+
+        LargeObjectInputStream(Connection connection, LargeObject blob, long limit) {
+            this.connection = connection;
+            this.blob = blob;
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            try {
+                int n = blob.read(buffer, offset, (int) Math.min(Math.min(length, CHUNK), left));
+                if (n <= 0) {
+                    return -1;
+                }
+                left -= n;
+                return n;
+            } catch (SQLException e) {
+                throw new IOException("could not read a blob from the database", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                blob.close();
+                connection.commit();
+            } catch (SQLException e) {
+                throw new IOException("could not finish reading a blob from the database", e);
+            } finally {
+                PostgresBlobStore.close(connection);
+            }
+        }
+    }
+}

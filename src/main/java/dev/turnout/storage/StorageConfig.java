@@ -1,0 +1,79 @@
+package dev.turnout.storage;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Where artifact bytes are written ({@code turnout.artifacts.*}); bytes written elsewhere earlier stay readable. */
+@ConfigMapping(prefix = "turnout.artifacts")
+public interface StorageConfig {
+
+    /** The store new artifacts are written to: postgres, filesystem or s3. Default postgres (needs nothing else). */
+    @WithDefault("postgres")
+    StoreKind store();
+
+    Filesystem filesystem();
+
+    S3 s3();
+
+    Sweep sweep();
+
+    interface Filesystem {
+        /**
+         * The directory of the filesystem store, e.g. a ReadWriteMany volume every replica mounts at the same path.
+         * Required when the store is filesystem, or to read artifacts written there earlier. No default.
+         */
+        Optional<Path> path();
+    }
+
+    interface S3 {
+        /** The bucket of the s3 store. Required when the store is s3, or to read artifacts written there. No default. */
+        Optional<String> bucket();
+
+        /** Prepended to every key, e.g. {@code turnout/}. Default none. */
+        Optional<String> prefix();
+
+        /** An S3-compatible service's URL, e.g. MinIO's {@code http://minio:9000}. Default AWS's endpoint of the region. */
+        Optional<java.net.URI> endpoint();
+
+        /** Default us-east-1 (S3-compatible services mostly ignore it, but requests are signed with it). */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style URLs ({@code endpoint/bucket/key}), which most S3-compatible services need. Default false. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /**
+         * Credentials; when unset the AWS SDK's default chain is used (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+         * a web identity token, an instance profile...). From a Kubernetes Secret either way. No default.
+         */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** Parts of a multipart upload, and of parallel ranged reads. Default 16M (S3's minimum part is 5M). */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize partSize();
+
+        /** Parts uploaded, or ranges read, at once for one blob. Default 4. */
+        @WithDefault("4")
+        int parallelism();
+    }
+
+    interface Sweep {
+        /**
+         * Blobs that no artifact references (left by a crash between a store write and its commit) are deleted once
+         * older than this. Longer than any upload's transaction (1 hour). Default 6h.
+         */
+        @WithDefault("6h")
+        Duration grace();
+
+        /** How often each replica sweeps. Default 1h. */
+        @WithDefault("1h")
+        Duration interval();
+    }
+}

@@ -1,0 +1,11 @@
+package dev.turnout.registry;
+
+import dev.turnout.storage.FilesystemStoreProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** Every refusal with artifacts in the filesystem store (StoreContractTest checks the store is left as it was). */
+@QuarkusTest
+@TestProfile(FilesystemStoreProfile.class)
+class FilesystemStoreUploadRefusalTest extends UploadRefusalTest {
+}

@@ -1,0 +1,13 @@
+package dev.turnout.storage;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The store contract with the default store, PostgreSQL large objects. */
+@QuarkusTest
+class PostgresStoreTest extends StoreContractTest {
+
+    @Override
+    StoreKind kind() {
+        return StoreKind.POSTGRES;
+    }
+}

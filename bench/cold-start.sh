@@ -14,20 +14,21 @@
 #   2. start on "models": start-to-ready; then at once `wrk -t2 -c32` OIP v2 on linear, as SLICES consecutive 1 s wrk
 #      runs (requests/s per 1 s slice after ready; each slice opens its 32 connections anew, a few ms each), then
 #      STEADY s more in one wrk run: the steady state of the same process. Stop.
-# Once, for the first variant: RSS before and after FLIPS flips between linear versions 1 and 2 (PUT .../active, no
+# Once, for the last variant (FLIP_VARIANT): RSS before and after FLIPS flips between linear versions 1 and 2 (PUT .../active, no
 # load), on "models".
 # A table per variant: start-to-ready (no models, linear), RSS idle, the 1 s slices as % of steady state, the first
 # slice at >= 80 % of steady state, and steady req/s; each figure for every repetition (the spread).
 #
-# Variants (VARIANTS, space separated; default "plain warmup-off appcds aot"):
+# Variants (VARIANTS, space separated; default "warmup-off plain appcds aot container"):
 #   plain        the server as packaged, on Java 17 (turnout.serving.warmup.* at their defaults)
 #   warmup-off   the same with the request-path warm-up off (turnout.serving.warmup.enabled=false): the old behaviour
 #   appcds       Java 17 with a dynamic AppCDS archive (-XX:SharedArchiveFile) written by scripts/make-aot-cache.sh
 #   java25       the server as packaged, on Java 25 ($JAVA25), no cache
 #   aot          Java 25 with the AOT cache (-XX:AOTCache, JEP 483/514/515) written by scripts/make-aot-cache.sh
-#   container    Java 17 with the memory options of src/main/docker/Dockerfile.jvm under a 1 GiB limit
-#                (-XX:MaxRAM=1g stands for the container limit; see README "Memory")
-# appcds and aot train their cache in this run (scripts/make-aot-cache.sh against the "models" database).
+#   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY and
+#                MALLOC_ARENA_MAX=2, with -XX:MaxRAM=$CONTAINER_MEMORY (default 4g, the manifests' limit) standing for
+#                the container's memory limit
+# appcds, aot and container train their cache in this run (scripts/make-aot-cache.sh against the "models" database).
 #
 # Environment (all optional):
 #   APP_DIR / SOURCE_APP   as in bench/serving.sh (default: a private copy of target/quarkus-app)
@@ -43,7 +44,7 @@ REPO="$(dirname "$HERE")"
 source "$HERE/lib.sh"
 APP_DIR="${APP_DIR:-}"
 SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
-VARIANTS="${VARIANTS:-plain warmup-off appcds aot}"
+VARIANTS="${VARIANTS:-warmup-off plain appcds aot container}"
 REPS="${REPS:-2}"
 SLICES="${SLICES:-30}"
 STEADY="${STEADY:-10}"
@@ -54,6 +55,7 @@ WRK_THREADS="${WRK_THREADS:-2}"
 JAVA17="${JAVA17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}"
 JAVA25="${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 JAVA_OPTS="${JAVA_OPTS:-}"
+CONTAINER_MEMORY="${CONTAINER_MEMORY:-4g}" # the limit of the generated Kubernetes manifests
 PORT=18190
 MGMT_PORT=18192
 PG_PORT=18193
@@ -71,7 +73,7 @@ die() { log "FAIL: $*"; exit 1; }
 ensure_debian_packages curl jq wrk postgresql
 for tool in curl jq wrk awk timeout runuser; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 [[ -x $JAVA17 ]] || die "no Java 17 at $JAVA17"
-if [[ $VARIANTS == *java25* || $VARIANTS == *aot* ]]; then [[ -x $JAVA25 ]] || die "no Java 25 at $JAVA25"; fi
+if [[ $VARIANTS == *java25* || $VARIANTS == *aot* || $VARIANTS == *container* ]]; then [[ -x $JAVA25 ]] || die "no Java 25 at $JAVA25"; fi
 if [[ -n $APP_DIR ]]; then
     [[ -f $APP_DIR/quarkus-run.jar ]] || die "no server at APP_DIR=$APP_DIR"
 else
@@ -114,13 +116,16 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # java_for VARIANT / opts_for VARIANT: the JVM and its options.
-java_for() { case $1 in java25 | aot) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+java_for() { case $1 in java25 | aot | container) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+# env_for VARIANT: environment of the server besides the database settings.
+env_for() { case $1 in container) echo "MALLOC_ARENA_MAX=2" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
 opts_for() {
     case $1 in
         warmup-off) echo "-Dturnout.serving.warmup.enabled=false" ;;
         appcds) echo "-XX:SharedArchiveFile=$WORK/cache/app-cds.jsa -Xshare:auto" ;;
         aot) echo "-XX:AOTCache=$WORK/cache/app.aot" ;;
-        container) echo "-XX:MaxRAM=1g $(sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' "$REPO/src/main/docker/Dockerfile.jvm")" ;;
+        container) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' \
+            "$REPO/src/main/docker/Dockerfile.jvm") -XX:AOTCache=$WORK/cache/app.aot" ;;
         *) echo "" ;;
     esac
 }
@@ -132,8 +137,8 @@ start_server() {
     opts="$(opts_for "$variant")"
     mkdir -p "$WORK/data-$db"
     LAUNCHED_MS="$(now_ms)"
-    # shellcheck disable=SC2086 # option lists
-    MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-}" \
+    # shellcheck disable=SC2086,SC2046 # option lists
+    env $(env_for "$variant") \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/$db" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=unused \
     TURNOUT_DATA_DIR="$WORK/data-$db" TURNOUT_SERVING_DEFAULT_MODEL=linear \
@@ -186,7 +191,7 @@ train() { # kind file
     log "trained $1 cache: $(du -h "$2" | cut -f1)"
 }
 [[ $VARIANTS == *appcds* ]] && train appcds "$WORK/cache/app-cds.jsa"
-[[ $VARIANTS == *aot* ]] && train aot "$WORK/cache/app.aot"
+[[ $VARIANTS == *aot* || $VARIANTS == *container* ]] && train aot "$WORK/cache/app.aot"
 
 # --- measured starts ------------------------------------------------------------------------------------------------
 declare -A READY_EMPTY READY_MODELS RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
@@ -227,7 +232,7 @@ done
 # --- RSS over flips ----------------------------------------------------------------------------------------------------
 FLIP_LINE="not run (FLIPS=0)"
 if ((FLIPS > 0)); then
-    first="${VARIANTS%% *}"
+    first="${FLIP_VARIANT:-${VARIANTS##* }}"
     out="$WORK/flips.log"
     start_server "$first" models "$out"; wait_ready "$out"
     for v in "$V2" "$V1" "$V2" "$V1"; do activate "$v" || die "flip failed"; done # both versions loaded once

@@ -171,11 +171,15 @@ public interface TurnoutConfig {
             boolean enabled();
 
             /**
-             * Requests per active model and form (OIP v2; {@code /predict} too for the default model). Default 6000:
-             * enough for the JIT to compile the request path on this project's bench machine (bench/README.md).
+             * Least requests per active model and form (OIP v2; {@code /predict} too for the default model); past it
+             * the warm-up goes on while the answers still come faster (the JIT is still compiling). Default 2000.
              */
-            @WithDefault("6000")
+            @WithDefault("2000")
             int requests();
+
+            /** Most requests per active model and form. Default 200000. */
+            @WithDefault("200000")
+            int maxRequests();
 
             /** Most time the warm-up of all models together may take; readiness turns UP then anyway. Default 10s. */
             @WithDefault("10s")

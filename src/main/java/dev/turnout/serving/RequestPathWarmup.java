@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -51,6 +52,14 @@ public class RequestPathWarmup {
     private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
     /** How long the warm-up waits for the HTTP port to accept connections. */
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(30);
+    /**
+     * The warm-up of a form ends once it got no faster for this many windows in a row (after its minimum requests):
+     * the request path is compiled. Its throughput is sampled per window.
+     */
+    private static final int PLATEAU_WINDOWS = 3;
+    private static final Duration PLATEAU_WINDOW = Duration.ofMillis(500);
+    /** "Faster" means more answers per window than the best window so far by this fraction. */
+    private static final double PLATEAU_GAIN = 0.05;
 
     /** Where the warm-up is: the only transitions are WAITING -> RUNNING -> DONE. */
     public enum Phase { WAITING, RUNNING, DONE }
@@ -171,8 +180,9 @@ public class RequestPathWarmup {
     }
 
     /**
-     * {@code config.requests()} predictions, {@code config.connections()} at a time (each connection sends its next
-     * request when the answer to the last one came), until the deadline or the first answer that is not 200.
+     * Predictions, {@code config.connections()} at a time (each connection sends its next request when the answer to
+     * the last one came): at least {@code config.requests()}, then on until they come no faster (a plateau), or
+     * {@code config.maxRequests()} were sent, or the deadline, or the first answer that is not 200.
      */
     private void warm(HttpClient client, String model, int version, String form, String uri, String body,
                       Instant deadline) throws InterruptedException {
@@ -183,12 +193,13 @@ public class RequestPathWarmup {
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicReference<String> problem = new AtomicReference<>();
+        AtomicBoolean plateau = new AtomicBoolean();
         int lanes = Math.max(1, config.connections());
         CountDownLatch finished = new CountDownLatch(lanes);
         Instant start = Instant.now();
         for (int i = 0; i < lanes; i++) {
-            new Lane(client, request, payload, () -> problem.get() == null && next.getAndIncrement() < config.requests()
-                    && Instant.now().isBefore(deadline), status -> {
+            new Lane(client, request, payload, () -> problem.get() == null && !plateau.get()
+                    && Instant.now().isBefore(deadline) && next.getAndIncrement() < config.maxRequests(), status -> {
                 if (status == 200) {
                     answered.incrementAndGet();
                 } else { // zeros refused, a token required...: the same answer every time, so stop
@@ -200,9 +211,23 @@ public class RequestPathWarmup {
                 problem.compareAndSet(null, error.toString());
             }, finished::countDown).send();
         }
-        long left = Math.max(0, Duration.between(Instant.now(), deadline).toMillis()) + 10_000; // + one request timeout
-        if (!finished.await(left, TimeUnit.MILLISECONDS)) {
-            problem.compareAndSet(null, "answers still missing at the timeout");
+        // Past the minimum, go on while the answers still come faster: the JIT is still compiling the path.
+        int best = 0;
+        int flat = 0;
+        int before = 0;
+        while (!finished.await(PLATEAU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
+            int now = answered.get();
+            int rate = now - before;
+            before = now;
+            flat = rate > best * (1 + PLATEAU_GAIN) ? 0 : flat + 1;
+            best = Math.max(best, rate);
+            if (flat >= PLATEAU_WINDOWS && now >= config.requests()) {
+                plateau.set(true);
+            }
+            if (Instant.now().isAfter(deadline.plusSeconds(10))) { // + one request's timeout
+                problem.compareAndSet(null, "answers still missing at the timeout");
+                break;
+            }
         }
         FormResult result = new FormResult(model, version, form, answered.get(), failed.get(),
                 Duration.between(start, Instant.now()).toMillis(), problem.get());

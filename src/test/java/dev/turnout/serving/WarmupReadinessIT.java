@@ -148,6 +148,7 @@ class WarmupReadinessIT {
                 "-Dturnout.security.tokens.it.roles=publisher,operator,viewer",
                 "-Dturnout.serving.default-model=" + defaultModel,
                 "-Dturnout.serving.warmup.requests=" + REQUESTS,
+                "-Dturnout.serving.warmup.max-requests=" + REQUESTS,
                 "-Dturnout.serving.warmup.timeout=60s",
                 "-Dquarkus.shutdown.delay-enabled=false",
                 "-jar", JAR.toString())

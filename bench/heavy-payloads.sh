@@ -3,7 +3,7 @@
 # tensors, against the same ONNX model called in-process through DJL on as many threads, all in one run; plus the
 # linear model at c=32 as bench/serving.sh measures it, to see that the JSON path did not get slower for small bodies.
 #
-#   flock /tmp/turnout-mvn.lock flock /tmp/turnout-bench.lock bench/heavy-payloads.sh
+#   flock -o /tmp/turnout-mvn.lock flock -o /tmp/turnout-bench.lock bench/heavy-payloads.sh
 #
 # What it does:
 #   1. bench/resnet18.py makes ResNet-18 (random weights, fixed seed; ONNX opset 13, 45 MB; not committed), one image,

@@ -159,6 +159,37 @@ public interface TurnoutConfig {
         @WithDefault("3")
         int warmupInferences();
 
+        /** The request-path warm-up that runs before readiness turns UP (README "Readiness"). */
+        Warmup warmup();
+
+        interface Warmup {
+            /**
+             * Before readiness turns UP, send predictions over loopback through the real HTTP stack (JSON, validation,
+             * engine) to every active model, so a replica is ready at full speed. Default true.
+             */
+            @WithDefault("true")
+            boolean enabled();
+
+            /**
+             * Least requests per active model and form (OIP v2; {@code /predict} too for the default model); past it
+             * the warm-up goes on while the answers still come faster (the JIT is still compiling). Default 2000.
+             */
+            @WithDefault("2000")
+            int requests();
+
+            /** Most requests per active model and form. Default 200000. */
+            @WithDefault("200000")
+            int maxRequests();
+
+            /** Most time the warm-up of all models together may take; readiness turns UP then anyway. Default 10s. */
+            @WithDefault("10s")
+            Duration timeout();
+
+            /** Connections the warm-up sends over at once (each one request at a time). Default 8. */
+            @WithDefault("8")
+            int connections();
+        }
+
         /**
          * Most bytes the artifact cache ({@code <data-dir>/cache}) keeps on disk; past it the least recently used
          * artifacts are deleted, never one a served version was loaded from. Default 20G.

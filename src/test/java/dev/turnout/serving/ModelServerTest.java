@@ -29,6 +29,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static java.lang.Thread.sleep;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Loading, readiness and integrity, with the real database, disk cache and engines. */
@@ -45,20 +46,27 @@ class ModelServerTest {
     TurnoutConfig config;
     @Inject
     AgroalDataSource dataSource;
+    /** This JVM's own warm-up (its HTTP stack serves the CDI ModelServer, not the replicas made here): done first. */
+    @Inject
+    RequestPathWarmup warmup;
 
     @Test
-    void readinessIsDownUntilEveryActiveVersionIsLoaded() {
+    void readinessIsDownUntilEveryActiveVersionIsLoaded() throws InterruptedException {
         String name = uploadAndActivate(Fixtures.uniqueName("ready"), Fixtures.model("mlp.onnx"));
         // A second, fresh replica in this JVM: not ready before its initial load, ready after it.
         ModelServer replica = new ModelServer(registry, cache, loader, config, null, null);
+        for (int i = 0; i < 300 && !warmup.done(); i++) {
+            sleep(100);
+        }
+        assertTrue(warmup.done(), warmup.detail());
         try {
-            HealthCheckResponse before = new ServingReadiness(replica).call();
+            HealthCheckResponse before = new ServingReadiness(replica, warmup).call();
             assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
             assertEquals("not started", before.getData().orElseThrow().get("detail"));
 
             replica.initialLoad();
 
-            HealthCheckResponse after = new ServingReadiness(replica).call();
+            HealthCheckResponse after = new ServingReadiness(replica, warmup).call();
             assertEquals(HealthCheckResponse.Status.UP, after.getStatus());
             assertEquals(1L, after.getData().orElseThrow().get("serving." + name));
             // every active version was attempted: loaded, or (another test's tampered artifact) reported as failed

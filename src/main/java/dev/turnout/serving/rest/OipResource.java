@@ -10,6 +10,8 @@ import dev.turnout.registry.RegistryRules;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
 import dev.turnout.serving.ModelServer;
+import dev.turnout.serving.ServingReadiness;
+import org.eclipse.microprofile.health.Readiness;
 import dev.turnout.serving.ServedModel;
 import dev.turnout.http.WholeBody;
 import io.smallrye.mutiny.Uni;
@@ -40,15 +42,18 @@ public class OipResource {
 
     private final Predictions predictions;
     private final ModelServer server;
+    private final ServingReadiness readiness;
     private final RegistryService registry;
     private final String serverVersion;
     private final ObjectMapper mapper;
 
-    public OipResource(Predictions predictions, ModelServer server, RegistryService registry, ObjectMapper mapper,
-                       @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String serverVersion) {
+    public OipResource(Predictions predictions, ModelServer server, @Readiness ServingReadiness readiness,
+                       RegistryService registry,
+                       ObjectMapper mapper, @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String serverVersion) {
         this.predictions = predictions;
         this.mapper = mapper;
         this.server = server;
+        this.readiness = readiness;
         this.registry = registry;
         this.serverVersion = serverVersion;
     }
@@ -85,11 +90,12 @@ public class OipResource {
 
     @GET
     @Path("/health/ready")
-    @Operation(summary = "Server ready", description = "200 once the active version of every model is loaded, else 503.")
+    @Operation(summary = "Server ready", description = "200 once the active version of every model is loaded and its request path "
+            + "warmed (turnout.serving.warmup.*), else 503.")
     @APIResponse(responseCode = "200", description = "Ready", content = @Content(schema = @Schema(implementation = Ready.class)))
     @APIResponse(responseCode = "503", description = "Not ready", content = @Content(schema = @Schema(implementation = Ready.class)))
     public Response ready() {
-        boolean ready = server.ready();
+        boolean ready = readiness.ready();
         return Response.status(ready ? 200 : 503).entity(new Ready(true, ready)).build();
     }
 

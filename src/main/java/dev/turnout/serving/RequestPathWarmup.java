@@ -1,0 +1,291 @@
+package dev.turnout.serving;
+
+import dev.turnout.config.TurnoutConfig;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.value.registry.ValueRegistry;
+import io.quarkus.vertx.http.HttpServer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Warms the whole request path before readiness turns UP: once the initial load is done, every active model gets
+ * {@code turnout.serving.warmup.requests} predictions of zeros over loopback through the real HTTP stack (OIP v2, and
+ * {@code /predict} for the default model), so the JIT has compiled HTTP, JSON, validation and engine code before the
+ * first client request. A freshly started JVM otherwise serves a fraction of its steady throughput for its first
+ * seconds under load. Bounded by {@code timeout} for all models together; readiness turns UP when it ends, whatever
+ * the answers were (a replica never stays out of service because its warm-up could not run).
+ */
+@ApplicationScoped
+public class RequestPathWarmup {
+
+    private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
+    /** How long the warm-up waits for the HTTP port to accept connections. */
+    private static final Duration LISTEN_WAIT = Duration.ofSeconds(30);
+    /**
+     * The warm-up of a form ends once it got no faster for this many windows in a row (after its minimum requests):
+     * the request path is compiled. Its throughput is sampled per window.
+     */
+    private static final int PLATEAU_WINDOWS = 3;
+    private static final Duration PLATEAU_WINDOW = Duration.ofMillis(500);
+    /** "Faster" means more answers per window than the best window so far by this fraction. */
+    private static final double PLATEAU_GAIN = 0.05;
+
+    /** Where the warm-up is: the only transitions are WAITING -> RUNNING -> DONE. */
+    public enum Phase { WAITING, RUNNING, DONE }
+
+    /** What one form of one model's warm-up did. */
+    public record FormResult(String model, int version, String form, int answered, int failed, long millis,
+                             String problem) {
+        @Override
+        public String toString() {
+            return "version " + version + " " + form + ": " + answered + " answered 200 in " + millis + " ms"
+                    + (failed > 0 ? ", " + failed + " failed (" + problem + ")" : "");
+        }
+    }
+
+    private final ModelServer server;
+    private final TurnoutConfig.Serving.Warmup config;
+    private final Optional<String> defaultModel;
+    private final ValueRegistry values;
+    private final Vertx vertx;
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WAITING);
+    private volatile String detail = "waiting for the initial load";
+    private final List<FormResult> results = new CopyOnWriteArrayList<>();
+
+    public RequestPathWarmup(ModelServer server, TurnoutConfig config, ValueRegistry values, Vertx vertx) {
+        this.server = server;
+        this.config = config.serving().warmup();
+        this.defaultModel = config.serving().defaultModel();
+        this.values = values;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            done("off (turnout.serving.warmup.enabled=false)");
+            return;
+        }
+        server.whenInitialLoadDone().thenRun(() -> {
+            Thread thread = new Thread(this::run, "turnout-warmup");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    public Phase phase() {
+        return phase.get();
+    }
+
+    /** Whether readiness may turn UP as far as the warm-up is concerned. */
+    public boolean done() {
+        return phase.get() == Phase.DONE;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    /** What the warm-up did per model, e.g. {@code linear -> version 1 OIP v2: 6000 answered 200 in 900 ms; ...}. */
+    public Map<String, String> results() {
+        Map<String, String> byModel = new TreeMap<>();
+        results.forEach(r -> byModel.merge(r.model(), r.toString(), (a, b) -> a + "; " + b));
+        return byModel;
+    }
+
+    /** The warm-up's results as records (tests, logs). */
+    public List<FormResult> formResults() {
+        return List.copyOf(results);
+    }
+
+    private void run() {
+        phase.set(Phase.RUNNING);
+        Instant start = Instant.now();
+        Instant deadline = start.plus(config.timeout());
+        HttpClient client = null;
+        try {
+            Map<String, Integer> serving = server.serving();
+            if (serving.isEmpty()) {
+                done("no active model");
+                return;
+            }
+            InetSocketAddress api = apiAddress();
+            awaitListening(api, start.plus(LISTEN_WAIT));
+            // Vert.x' own client: cheap per request, so the server's code, not the client's, gets the CPU
+            client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(api.getHostString())
+                    .setDefaultPort(api.getPort()).setKeepAlive(true)
+                    .setMaxPoolSize(Math.max(1, config.connections())));
+            for (String name : serving.keySet()) {
+                Optional<ServedModel> served = server.servedActive(name);
+                if (served.isEmpty()) {
+                    continue;
+                }
+                int version = served.get().version();
+                String path = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+                detail = "warming " + name + " version " + version;
+                Optional<String> oip = WarmupBodies.oip(served.get().signature());
+                if (oip.isPresent()) {
+                    warm(client, name, version, "OIP v2", "/v2/models/" + path + "/infer", oip.get(), deadline);
+                }
+                Optional<String> simple = WarmupBodies.simple(served.get().signature());
+                if (simple.isPresent() && defaultModel.filter(name::equals).isPresent()) {
+                    warm(client, name, version, "/predict", "/predict", simple.get(), deadline);
+                }
+            }
+            long millis = Duration.between(start, Instant.now()).toMillis();
+            boolean late = Instant.now().isAfter(deadline);
+            done((late ? "stopped at the timeout (" + config.timeout() + ")" : "done") + " after " + millis + " ms");
+            LOG.infof("Request-path warm-up %s: %s", detail, results());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done("interrupted");
+        } catch (RuntimeException | IOException e) {
+            LOG.warnf("The request-path warm-up could not run (%s); ready without it", e.toString());
+            done("could not run: " + e);
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * Predictions, {@code config.connections()} at a time (each connection sends its next request when the answer to
+     * the last one came): at least {@code config.requests()}, then on until they come no faster (a plateau), or
+     * {@code config.maxRequests()} were sent, or the deadline, or the first answer that is not 200.
+     */
+    private void warm(HttpClient client, String model, int version, String form, String uri, String body,
+                      Instant deadline) throws InterruptedException {
+        Buffer payload = Buffer.buffer(body);
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri)
+                .putHeader("Content-Type", "application/json").setTimeout(10_000);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> problem = new AtomicReference<>();
+        AtomicBoolean plateau = new AtomicBoolean();
+        int lanes = Math.max(1, config.connections());
+        CountDownLatch finished = new CountDownLatch(lanes);
+        Instant start = Instant.now();
+        for (int i = 0; i < lanes; i++) {
+            new Lane(client, request, payload, () -> problem.get() == null && !plateau.get()
+                    && Instant.now().isBefore(deadline) && next.getAndIncrement() < config.maxRequests(), status -> {
+                if (status == 200) {
+                    answered.incrementAndGet();
+                } else { // zeros refused, a token required...: the same answer every time, so stop
+                    failed.incrementAndGet();
+                    problem.compareAndSet(null, "HTTP " + status);
+                }
+            }, error -> {
+                failed.incrementAndGet();
+                problem.compareAndSet(null, error.toString());
+            }, finished::countDown).send();
+        }
+        // Past the minimum, go on while the answers still come faster: the JIT is still compiling the path.
+        int best = 0;
+        int flat = 0;
+        int before = 0;
+        while (!finished.await(PLATEAU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
+            int now = answered.get();
+            int rate = now - before;
+            before = now;
+            flat = rate > best * (1 + PLATEAU_GAIN) ? 0 : flat + 1;
+            best = Math.max(best, rate);
+            if (flat >= PLATEAU_WINDOWS && now >= config.requests()) {
+                plateau.set(true);
+            }
+            if (Instant.now().isAfter(deadline.plusSeconds(10))) { // + one request's timeout
+                problem.compareAndSet(null, "answers still missing at the timeout");
+                break;
+            }
+        }
+        FormResult result = new FormResult(model, version, form, answered.get(), failed.get(),
+                Duration.between(start, Instant.now()).toMillis(), problem.get());
+        results.add(result);
+        if (result.failed() > 0) {
+            LOG.warnf("Request-path warm-up of %s %s: %s", model, form, result);
+        }
+    }
+
+    /** One connection's sequence of requests: the next one goes when the last one's answer is read. */
+    private record Lane(HttpClient client, RequestOptions request, Buffer payload, BooleanSupplier more,
+                        IntConsumer answered, Consumer<Throwable> failed, Runnable finished) {
+        void send() {
+            if (!more.getAsBoolean()) {
+                finished.run();
+                return;
+            }
+            client.request(request)
+                    .compose(req -> req.send(payload))
+                    .compose(response -> response.body().map(ignored -> response.statusCode()))
+                    .onComplete(outcome -> {
+                        if (outcome.succeeded()) {
+                            answered.accept(outcome.result());
+                        } else {
+                            failed.accept(outcome.cause());
+                        }
+                        send();
+                    });
+        }
+    }
+
+    /** The API port as bound (a test's port 0 included), on loopback unless the server listens on one address. */
+    private InetSocketAddress apiAddress() {
+        int port = values.get(HttpServer.HTTP_SERVER).getPort();
+        String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("localhost");
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("localhost")) {
+            host = "127.0.0.1";
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** The initial load can finish before the HTTP server listens: wait for it (connection refused until then). */
+    private static void awaitListening(InetSocketAddress api, Instant until) throws IOException, InterruptedException {
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(api.getHostString(), api.getPort()), 2000);
+                return;
+            } catch (ConnectException e) {
+                if (Instant.now().isAfter(until)) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private void done(String why) {
+        detail = why;
+        phase.set(Phase.DONE);
+    }
+}

@@ -11,8 +11,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages depend one way: console → rollout → serving → registry → engine, each floor readable and testable
- * without the ones above it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are
- * shared below them. No cycles between packages.
+ * without the ones above it; events (the outbox and its webhook delivery) sits below registry and rollout, which both
+ * write to it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are shared below them.
+ * No cycles between packages.
  */
 class ArchitectureTest {
 
@@ -29,8 +30,8 @@ class ArchitectureTest {
     void theEngineKnowsNothingAboveIt() {
         noClasses().that().resideInAPackage(BASE + "engine..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "registry..", BASE + "serving..",
-                        BASE + "rollout..", BASE + "http..", BASE + "error..", BASE + "security..", BASE + "db..",
-                        BASE + "storage..")
+                        BASE + "rollout..", BASE + "events..", BASE + "http..", BASE + "error..", BASE + "security..",
+                        BASE + "db..", BASE + "storage..")
                 .because("the engine loads and runs models: no HTTP, no database, no registry")
                 .check(classes);
     }
@@ -58,11 +59,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void eventsKnowNoDomain() {
+        noClasses().that().resideInAPackage(BASE + "events..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
+                        BASE + "serving..", BASE + "rollout..")
+                .because("the registry and rollout describe their changes as events; the outbox only stores and "
+                        + "delivers them")
+                .check(classes);
+    }
+
+    @Test
     void sharedPackagesKnowNoDomain() {
         noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
                         BASE + "datadir..", BASE + "security..", BASE + "apidoc..", BASE + "storage..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
-                        BASE + "serving..", BASE + "rollout..", BASE + "console..")
+                        BASE + "serving..", BASE + "rollout..", BASE + "console..", BASE + "events..")
                 .because("error maps domain failures through TurnoutException alone; config only holds settings")
                 .check(classes);
     }

@@ -3,6 +3,9 @@ package dev.turnout.registry;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.engine.Signature;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.events.Event;
+import dev.turnout.events.EventOutbox;
+import dev.turnout.events.EventType;
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -23,22 +26,24 @@ public class RegistryService {
 
     private final EntityManager entityManager;
     private final ArtifactStore artifacts;
+    private final EventOutbox events;
 
-    public RegistryService(EntityManager entityManager, ArtifactStore artifacts) {
+    public RegistryService(EntityManager entityManager, ArtifactStore artifacts, EventOutbox events) {
         this.entityManager = entityManager;
         this.artifacts = artifacts;
+        this.events = events;
     }
 
     /**
      * Records a version whose artifact was already proven loadable: stores the bytes first (content-addressed, no lock
      * on the model), then creates the model on first upload and takes the next number under the model row's lock, held
      * only for the short insert (concurrent uploads queue there, none fails; flips never wait for bytes). One
-     * transaction, so a crash at any point leaves neither a version nor its large object behind.
+     * transaction, so a crash at any point leaves neither a version nor its large object behind (nor its event).
      */
     @Transactional(Transactional.TxType.REQUIRED)
     @TransactionConfiguration(timeout = 3600) // storing a multi-GiB artifact outlasts the 60 s default
     public VersionInfo addVersion(VersionUpload upload, ModelFormat format, String sha256, long size,
-                                  Signature signature) {
+                                  Signature signature, String actor) {
         artifacts.store(upload.artifact(), sha256, size);
         Model model = lockOrCreate(upload.model());
         int number = model.nextVersion;
@@ -56,7 +61,11 @@ public class RegistryService {
         version.persist();
         entityManager.flush();
         entityManager.refresh(version);
-        return info(version);
+        VersionInfo created = info(version);
+        events.write(Event.of(EventType.VERSION_CREATED, model.name, number, actor).withDetails(Map.of(
+                "format", created.format(), "sha256", sha256, "size_bytes", size, "metrics", created.metrics(),
+                "tags", created.tags())));
+        return created;
     }
 
     /**
@@ -156,7 +165,7 @@ public class RegistryService {
     }
 
     @Transactional(Transactional.TxType.REQUIRED)
-    public VersionInfo updateVersion(String name, int number, VersionChanges changes) {
+    public VersionInfo updateVersion(String name, int number, VersionChanges changes, String actor) {
         ModelVersion version = findVersion(name, number);
         if (changes.metrics() != null) {
             merge(version.metrics, changes.metrics());
@@ -167,12 +176,19 @@ public class RegistryService {
         if (changes.description() != null) {
             version.description = changes.description().isEmpty() ? null : changes.description();
         }
-        return info(version);
+        VersionInfo changed = info(version);
+        Map<String, Object> details = new TreeMap<>();
+        details.put("metrics", changed.metrics());
+        details.put("tags", changed.tags());
+        details.put("description", changed.description());
+        details.put("changed", changes.changed());
+        events.write(Event.of(EventType.VERSION_CHANGED, name, number, actor).withDetails(details));
+        return changed;
     }
 
     /** Removes a version, and its bytes once no other version shares them. The active version cannot go. */
     @Transactional(Transactional.TxType.REQUIRED)
-    public void deleteVersion(String name, int number) {
+    public void deleteVersion(String name, int number, String actor) {
         Model model = Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
                 .orElseThrow(() -> unknownModel(name));
         ModelVersion version = findVersion(model, number);
@@ -184,6 +200,7 @@ public class RegistryService {
         version.delete();
         entityManager.flush();
         artifacts.deleteIfUnreferenced(sha256);
+        events.write(Event.of(EventType.VERSION_DELETED, name, number, actor));
     }
 
     /**

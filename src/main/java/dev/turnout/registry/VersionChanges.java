@@ -7,4 +7,19 @@ import java.util.Map;
  * it as it is.
  */
 public record VersionChanges(Map<String, Double> metrics, Map<String, String> tags, String description) {
+
+    /** Which of metrics, tags and description the PATCH carried, for the event it writes. */
+    public java.util.List<String> changed() {
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        if (metrics != null) {
+            fields.add("metrics");
+        }
+        if (tags != null) {
+            fields.add("tags");
+        }
+        if (description != null) {
+            fields.add("description");
+        }
+        return fields;
+    }
 }

@@ -60,7 +60,8 @@ public class VersionUploader {
         return formats;
     }
 
-    public VersionInfo upload(VersionUpload upload) {
+    /** Records the upload as a new version; {@code actor} is who uploaded it, for its event. */
+    public VersionInfo upload(VersionUpload upload, String actor) {
         RegistryRules.checkModelName(upload.model());
         try {
             long size = Files.size(upload.artifact());
@@ -80,7 +81,7 @@ public class VersionUploader {
                         + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
             }
             Signature signature = prove(upload, format);
-            VersionInfo version = registry.addVersion(upload, format, sha256, size, signature);
+            VersionInfo version = registry.addVersion(upload, format, sha256, size, signature, actor);
             meters.counter(UPLOADED_BYTES, "model", version.model()).increment(size);
             LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s)", version.model(), version.version(),
                     format.id(), size, sha256);

@@ -2,6 +2,9 @@ package dev.turnout.rollout;
 
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.events.Event;
+import dev.turnout.events.EventOutbox;
+import dev.turnout.events.EventType;
 import dev.turnout.registry.ActivePointer;
 import dev.turnout.registry.Model;
 import dev.turnout.registry.ModelVersion;
@@ -19,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * Moves active-version pointers. Each flip is one transaction under the model row's lock: guards, one history line,
- * the pointer. Concurrent flips therefore queue, the history is a single line, and the last commit wins; the
+ * the pointer, its event. Concurrent flips therefore queue, the history is a single line, and the last commit wins; the
  * database trigger tells every replica.
  */
 @ApplicationScoped
@@ -31,8 +34,10 @@ public class RolloutService {
     private final ActivePointer pointer;
     private final RegistryService registry;
     private final int maxActiveModels;
+    private final EventOutbox events;
 
-    public RolloutService(TurnoutConfig config, ActivePointer pointer, RegistryService registry) {
+    public RolloutService(TurnoutConfig config, ActivePointer pointer, RegistryService registry, EventOutbox events) {
+        this.events = events;
         this.config = config.rollout();
         this.pointer = pointer;
         this.registry = registry;
@@ -67,6 +72,8 @@ public class RolloutService {
         Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
                 request.reason(), request.force());
         pointer.move(model, request.version(), maxActiveModels);
+        events.write(event(EventType.MODEL_ACTIVATED, name, activation.record())
+                .withDetails(java.util.Map.of("forced", activation.forced)));
         return activation.record();
     }
 
@@ -87,6 +94,7 @@ public class RolloutService {
         }
         Activation activation = record(model, target, model.activeVersion, Activation.ROLLBACK, actor, reason, false);
         pointer.move(model, target, maxActiveModels);
+        events.write(event(EventType.MODEL_ROLLED_BACK, name, activation.record()));
         return activation.record();
     }
 
@@ -110,6 +118,7 @@ public class RolloutService {
         deactivation.flush();
         Deactivation.getEntityManager().refresh(deactivation);
         pointer.move(model, null, maxActiveModels);
+        events.write(event(EventType.MODEL_DEACTIVATED, name, deactivation.record()));
         return deactivation.record();
     }
 
@@ -126,6 +135,7 @@ public class RolloutService {
         Activation.getEntityManager().createNativeQuery("DELETE FROM replica_model WHERE model_id = ?1")
                 .setParameter(1, model.id).executeUpdate();
         registry.deleteModel(model); // 409 for an active model, and the transaction rolls all of this back
+        events.write(Event.of(EventType.MODEL_DELETED, name, null, actor));
         LOG.infof("%s deleted model %s", actor, name);
     }
 
@@ -149,6 +159,10 @@ public class RolloutService {
                 .sorted(Comparator.comparingLong(HistoryLine::id).reversed())
                 .limit(limit)
                 .toList();
+    }
+
+    private static Event event(EventType type, String name, ActivationRecord line) {
+        return Event.of(type, name, line.version(), line.actor()).withPrevious(line.previousVersion(), line.reason());
     }
 
     private List<MetricRequirement> configuredGuards(String name) {

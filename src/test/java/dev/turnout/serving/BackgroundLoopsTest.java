@@ -5,6 +5,7 @@ import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServingTarget;
+import dev.turnout.events.WebhookDeliverer;
 import dev.turnout.rollout.ActivationListener;
 import dev.turnout.rollout.BackgroundLiveness;
 import dev.turnout.rollout.ReplicaTracker;
@@ -40,13 +41,15 @@ class BackgroundLoopsTest {
     ActivationListener listener;
     @Inject
     ReplicaTracker tracker;
+    @Inject
+    WebhookDeliverer deliverer;
 
     /** A registry that has no active versions, and whose first reads fail with an Error. */
     static final class FailingRegistry extends RegistryService {
         final AtomicInteger reads = new AtomicInteger();
 
         FailingRegistry() {
-            super(null, null);
+            super(null, null, null);
         }
 
         @Override
@@ -88,7 +91,7 @@ class BackgroundLoopsTest {
         Api.management().get("/q/health/live").then().statusCode(200)
                 .body("checks.find { it.name == 'Background loops running' }.status", equalTo("UP"));
         ModelServer neverStarted = new ModelServer(new FailingRegistry(), cache, loader, config, null, null);
-        HealthCheckResponse response = new BackgroundLiveness(neverStarted, listener, tracker).call();
+        HealthCheckResponse response = new BackgroundLiveness(neverStarted, listener, tracker, deliverer).call();
         assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
         assertEquals(false, response.getData().orElseThrow().get("reconcile"));
     }

@@ -2,6 +2,7 @@ package dev.turnout.registry.rest;
 
 import jakarta.annotation.security.RolesAllowed;
 import dev.turnout.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
@@ -65,9 +66,11 @@ public class VersionResource {
     private final VersionUploader uploader;
     private final ArtifactStore artifacts;
     private final ObjectMapper mapper;
+    private final SecurityIdentity identity;
 
     public VersionResource(RegistryService registry, VersionUploader uploader, ArtifactStore artifacts,
-                           ObjectMapper mapper) {
+                           ObjectMapper mapper, SecurityIdentity identity) {
+        this.identity = identity;
         this.registry = registry;
         this.uploader = uploader;
         this.artifacts = artifacts;
@@ -89,7 +92,7 @@ public class VersionResource {
     public Response upload(@RestPath String name, UploadForm form) throws IOException {
         try {
             RegistryRules.checkModelName(name);
-            VersionInfo version = uploader.upload(parse(name, form));
+            VersionInfo version = uploader.upload(parse(name, form), actor());
             return Response.created(UriBuilder.fromResource(VersionResource.class).path("{version}")
                     .build(name, version.version())).entity(version).build();
         } finally {
@@ -213,7 +216,7 @@ public class VersionResource {
                 patch.has("metrics") ? RegistryJson.metrics(patch.get("metrics"), true) : null,
                 patch.has("tags") ? RegistryJson.tags(patch.get("tags"), true) : null,
                 text);
-        return registry.updateVersion(name, number, changes);
+        return registry.updateVersion(name, number, changes, actor());
     }
 
     @DELETE
@@ -225,8 +228,12 @@ public class VersionResource {
     @APIResponse(responseCode = "404", description = "No such model or version")
     @APIResponse(responseCode = "409", description = "It is the active version")
     public Response delete(@RestPath String name, @RestPath String version) {
-        registry.deleteVersion(RegistryRules.checkModelName(name), RegistryRules.checkVersionNumber(version));
+        registry.deleteVersion(RegistryRules.checkModelName(name), RegistryRules.checkVersionNumber(version), actor());
         return Response.noContent().build();
+    }
+
+    private String actor() {
+        return identity.getPrincipal().getName();
     }
 
     private VersionUpload parse(String name, UploadForm form) {

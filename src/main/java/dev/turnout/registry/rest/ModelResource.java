@@ -1,6 +1,8 @@
 package dev.turnout.registry.rest;
 
 import jakarta.annotation.security.RolesAllowed;
+import dev.turnout.http.ListCursor;
+import dev.turnout.registry.ListPage;
 import dev.turnout.security.Roles;
 import dev.turnout.registry.ModelInfo;
 import dev.turnout.registry.RegistryRules;
@@ -52,6 +54,7 @@ public class ModelResource {
         if (after != null && !after.matches(RegistryRules.MODEL_NAME_PATTERN)) {
             throw CURSOR.invalidCursor();
         }
-        return CURSOR.answer(registry.listModels(tags, after == null ? "" : after, count), ModelInfo::name, uri);
+        ListPage<ModelInfo> page = registry.listModels(tags, after == null ? "" : after, count);
+        return CURSOR.answer(page.items(), page.more(), ModelInfo::name, uri);
     }
 }

@@ -1,6 +1,7 @@
 package dev.turnout.registry.rest;
 
 import jakarta.annotation.security.RolesAllowed;
+import dev.turnout.http.ListCursor;
 import dev.turnout.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,8 +128,8 @@ public class VersionResource {
         if (afterVersion < 0) {
             throw CURSOR.invalidCursor();
         }
-        return CURSOR.answer(registry.listVersions(name, tags, afterVersion, count),
-                version -> String.valueOf(version.version()), uri);
+        var page = registry.listVersions(name, tags, afterVersion, count);
+        return CURSOR.answer(page.items(), page.more(), version -> String.valueOf(version.version()), uri);
     }
 
     @GET

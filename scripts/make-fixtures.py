@@ -177,6 +177,19 @@ def two_inputs_model():
          helper.make_tensor_value_info("product", TensorProto.FLOAT, [None, 2])]), "two-inputs.onnx")
 
 
+def initializer_input_model():
+    """initializer-input.onnx: y = x * w + 1 with w an initializer also listed as a graph input (IR 3 style), and a
+    dimension named by dim_param; ONNX Runtime lists only x as an input, and so must Turnout's signature walk."""
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1], [2.0])
+    one = helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Mul", ["x", "w"], ["xw"]), helper.make_node("Add", ["xw", "one"], ["y"])],
+        "initializer-input",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1])], [w, one]), "initializer-input.onnx")
+
+
 class SmallTypes(torch.nn.Module):
     """small-types.onnx as TorchScript: x + 1 wraps at 255 in PyTorch too."""
 
@@ -209,6 +222,7 @@ def main():
     large_output_model()
     small_types_models()
     two_inputs_model()
+    initializer_input_model()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 

@@ -1,7 +1,5 @@
 package dev.turnout.engine;
 
-import ai.onnxruntime.TensorInfo;
-
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -56,20 +54,20 @@ public enum DataType {
     }
 
     /**
-     * From the ONNX element type, not ONNX Runtime's Java type: the Java API reports UINT16 as INT16, which would give
-     * such a model a signature that misreads half its values.
+     * From the ONNX element type number (TensorProto.DataType), as the model declares it: not ONNX Runtime's Java
+     * type, which reports UINT16 as INT16 and would give such a model a signature that misreads half its values.
      */
-    static Optional<DataType> fromOnnx(TensorInfo.OnnxTensorType type) {
+    static Optional<DataType> fromOnnxElementType(int type) {
         return switch (type) {
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> Optional.of(BOOL);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> Optional.of(UINT8);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> Optional.of(INT8);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> Optional.of(INT16);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> Optional.of(INT32);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> Optional.of(INT64);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> Optional.of(FP16);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> Optional.of(FP32);
-            case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> Optional.of(FP64);
+            case 9 -> Optional.of(BOOL);
+            case 2 -> Optional.of(UINT8);
+            case 3 -> Optional.of(INT8);
+            case 5 -> Optional.of(INT16);
+            case 6 -> Optional.of(INT32);
+            case 7 -> Optional.of(INT64);
+            case 10 -> Optional.of(FP16);
+            case 1 -> Optional.of(FP32);
+            case 11 -> Optional.of(FP64);
             default -> Optional.empty();
         };
     }

@@ -45,7 +45,7 @@ public class IsolatedTorchScriptProof {
 
     /** Loads and runs the archive once in a child JVM; returns the signature to record (the declared one). */
     public Signature prove(Path artifact, Signature declared) throws InvalidModelException {
-        Signature signature = ModelLoader.signatureOf(artifact, ModelFormat.TORCHSCRIPT, declared);
+        Signature signature = ModelLoader.signatureOf(null, ModelFormat.TORCHSCRIPT, declared);
         long maxArchiveBytes = config.registry().maxUploadSize().asLongValue();
         ModelLoader.requireSafe(artifact, ModelFormat.TORCHSCRIPT, maxArchiveBytes);
         Path dir = null;

@@ -54,8 +54,10 @@ public class ModelLoader {
      * @param declared the signature the uploader gave, or null; required for TorchScript, which does not carry one
      */
     public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
-        requireSafe(file, format, settings.maxArchiveBytes()); // before an engine opens the file
-        return openAndWarm(file, format, signatureOf(file, format, declared), LoadedModel.PoolSize.SINGLE, 1);
+        // Before an engine opens the file; for ONNX the same walk reads the signature the graph declares, so the one
+        // ONNX Runtime session opened is DJL's.
+        Signature read = requireSafe(file, format, settings.maxArchiveBytes());
+        return openAndWarm(file, format, signatureOf(read, format, declared), LoadedModel.PoolSize.SINGLE, 1);
     }
 
     /**
@@ -74,12 +76,17 @@ public class ModelLoader {
      * Refuses an ONNX model whose tensors point at files outside it (data_location EXTERNAL): ONNX Runtime would read
      * them relative to the model's directory. Cheap: the walk skips weights without reading them. Refuses TorchScript
      * whose code reaches for files or custom ops (see {@link TorchScriptArchive}); it reads only code and pickles.
+     *
+     * @return the signature an ONNX graph declares; null for TorchScript, which declares none
      */
-    static void requireSafe(Path file, ModelFormat format, long maxArchiveBytes) throws InvalidModelException {
-        switch (format) {
+    static Signature requireSafe(Path file, ModelFormat format, long maxArchiveBytes) throws InvalidModelException {
+        return switch (format) {
             case ONNX -> OnnxExternalData.requireSelfContained(file);
-            case TORCHSCRIPT -> TorchScriptArchive.check(file, maxArchiveBytes);
-        }
+            case TORCHSCRIPT -> {
+                TorchScriptArchive.check(file, maxArchiveBytes);
+                yield null;
+            }
+        };
     }
 
     private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
@@ -101,7 +108,8 @@ public class ModelLoader {
         }
     }
 
-    static Signature signatureOf(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
+    /** The signature to record: the declared one (checked against {@code read} for ONNX), else the one read. */
+    static Signature signatureOf(Signature read, ModelFormat format, Signature declared) throws InvalidModelException {
         if (format == ModelFormat.TORCHSCRIPT) {
             if (declared == null) {
                 throw new InvalidModelException(Reason.SIGNATURE_REQUIRED,
@@ -109,7 +117,6 @@ public class ModelLoader {
             }
             return declared;
         }
-        Signature read = OnnxSignatures.read(file);
         if (declared != null) {
             var problem = read.disagreement(declared);
             if (problem.isPresent()) {

@@ -9,7 +9,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds ONNX tensors whose data lives outside the model file. A TensorProto may say {@code data_location = EXTERNAL}
@@ -41,6 +45,15 @@ public final class OnnxExternalData {
 
     private static final int MAX_SHOWN = 120;
 
+    /** Longest tensor name read whole (inputs, outputs, initializers). */
+    static final int MAX_NAME = 64 * 1024;
+
+    /** A name for messages: at most {@value #MAX_SHOWN} characters, control characters replaced. */
+    static String shown(String text) {
+        String clean = text.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > MAX_SHOWN ? clean.substring(0, MAX_SHOWN) + "…" : clean;
+    }
+
     /** A tensor whose data is outside the model: its name and the location it names (either may be empty). */
     public record Reference(String tensor, String location) {
         @Override
@@ -59,11 +72,19 @@ public final class OnnxExternalData {
     private OnnxExternalData() {
     }
 
-    /** Refuses an ONNX model that references external data or is not well-formed protobuf. */
-    static void requireSelfContained(Path file) throws InvalidModelException {
+    /**
+     * Refuses an ONNX model that references external data or is not well-formed protobuf; otherwise returns the
+     * signature its main graph declares (inputs that are not initializers, and outputs), read in the same walk, so no
+     * ONNX Runtime session is opened just to learn it.
+     */
+    static Signature requireSelfContained(Path file) throws InvalidModelException {
         Optional<Reference> external;
-        try {
-            external = find(file);
+        Walker walker;
+        try (InputStream in = new BufferedInputStream(new FileInputStream(file.toFile()), 64 * 1024)) {
+            walker = new Walker(in);
+            external = walker.walk(Files.size(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file.getFileName(), e);
         } catch (MalformedException e) {
             throw new InvalidModelException(InvalidModelException.Reason.NOT_LOADABLE,
                     "not a well-formed ONNX ModelProto: " + e.getMessage());
@@ -73,6 +94,7 @@ public final class OnnxExternalData {
                     "the ONNX model references external data (" + external.get()
                             + "): only self-contained models are accepted");
         }
+        return walker.signature();
     }
 
     /**
@@ -124,6 +146,10 @@ public final class OnnxExternalData {
         private final InputStream in;
         private long position;
         private Reference found;
+        // The main graph's declarations (ModelProto.graph: input 11, output 12, initializer 5), for the signature.
+        private final List<OnnxValueInfo> inputs = new ArrayList<>();
+        private final List<OnnxValueInfo> outputs = new ArrayList<>();
+        private final Set<String> initializers = new HashSet<>();
 
         Walker(InputStream in) {
             this.in = in;
@@ -141,6 +167,7 @@ public final class OnnxExternalData {
         /** What one TensorProto (or one of its external_data entries) said. */
         private static final class Seen {
             String name = "";
+            String fullName = "";
             String location = "";
             boolean external;
             // in an entry: its key and value
@@ -148,7 +175,22 @@ public final class OnnxExternalData {
             String value;
         }
 
-        private void message(Kind kind, long end, int depth, Seen owner) throws IOException, MalformedException {
+        /** The main graph's inputs (less those that are initializers, as ONNX Runtime lists them) and outputs. */
+        Signature signature() throws InvalidModelException {
+            List<TensorSpec> in = new ArrayList<>();
+            for (OnnxValueInfo input : inputs) {
+                if (!initializers.contains(input.name())) {
+                    in.add(input.spec());
+                }
+            }
+            List<TensorSpec> out = new ArrayList<>();
+            for (OnnxValueInfo output : outputs) {
+                out.add(output.spec());
+            }
+            return new Signature(in, out);
+        }
+
+        private Seen message(Kind kind, long end, int depth, Seen owner) throws IOException, MalformedException {
             if (depth > MAX_DEPTH) {
                 throw new MalformedException("messages nested more than " + MAX_DEPTH + " deep");
             }
@@ -176,13 +218,20 @@ public final class OnnxExternalData {
                             throw new MalformedException("a field at byte " + position + " is longer than its message");
                         }
                         Kind child = child(kind, field);
+                        boolean mainGraph = kind == Kind.GRAPH && depth == 1;
                         if (child != null) {
                             if (kind == Kind.TENSOR) {
                                 tensor.external = true; // external_data has an entry
                             }
-                            message(child, position + length, depth + 1, tensor);
+                            Seen seen = message(child, position + length, depth + 1, tensor);
+                            if (mainGraph && field == 5 && seen != null) {
+                                initializers.add(seen.fullName);
+                            }
+                        } else if (mainGraph && (field == 11 || field == 12)) {
+                            (field == 11 ? inputs : outputs).add(valueInfo(position + length));
                         } else if (kind == Kind.TENSOR && field == 8) {
-                            tensor.name = string(length);
+                            tensor.fullName = new String(bytes(length), StandardCharsets.UTF_8);
+                            tensor.name = shown(tensor.fullName);
                         } else if (kind == Kind.ENTRY && (field == 1 || field == 2)) {
                             String text = string(length);
                             if (field == 1) {
@@ -202,7 +251,7 @@ public final class OnnxExternalData {
                 }
             }
             if (found != null) {
-                return;
+                return null;
             }
             if (entry != null && "location".equals(entry.key) && entry.value != null) {
                 owner.location = entry.value;
@@ -210,6 +259,7 @@ public final class OnnxExternalData {
             if (tensor != null && tensor.external) {
                 found = new Reference(tensor.name, tensor.location);
             }
+            return tensor;
         }
 
         private long varint() throws IOException, MalformedException {
@@ -245,6 +295,110 @@ public final class OnnxExternalData {
                 }
                 left -= skipped;
             }
+        }
+
+        /**
+         * A ValueInfoProto: name (1), type (2: TypeProto). TypeProto.tensor_type (1: elem_type 1, shape 2); any other
+         * type (sequence, map, optional, sparse) is recorded as not a tensor. TensorShapeProto.dim (1: dim_value 1,
+         * dim_param 2); a dimension without a value is dynamic, as ONNX Runtime reports it.
+         */
+        private OnnxValueInfo valueInfo(long end) throws IOException, MalformedException {
+            OnnxValueInfo.Builder info = new OnnxValueInfo.Builder();
+            fields(end, (field, wireType, length) -> {
+                if (field == 1 && wireType == 2) {
+                    info.name = new String(bytes(length), StandardCharsets.UTF_8);
+                } else if (field == 2 && wireType == 2) {
+                    fields(position + length, (typeField, typeWire, typeLength) -> {
+                        if (typeField == 1 && typeWire == 2) {
+                            info.tensor = true;
+                            fields(position + typeLength, (tensorField, tensorWire, tensorLength) -> {
+                                if (tensorField == 1 && tensorWire == 0) {
+                                    info.elementType = (int) tensorLength;
+                                } else if (tensorField == 2 && tensorWire == 2) {
+                                    info.shaped = true;
+                                    fields(position + tensorLength, (dimsField, dimsWire, dimsLength) -> {
+                                        if (dimsField == 1 && dimsWire == 2) {
+                                            long[] dim = {TensorSpec.DYNAMIC};
+                                            fields(position + dimsLength, (dimField, dimWire, dimValue) -> {
+                                                if (dimField == 1 && dimWire == 0) {
+                                                    dim[0] = dimValue;
+                                                } else {
+                                                    skipValue(dimWire, dimValue);
+                                                }
+                                            });
+                                            info.shape.add(dim[0] < 0 ? TensorSpec.DYNAMIC : dim[0]);
+                                        } else {
+                                            skipValue(dimsWire, dimsLength);
+                                        }
+                                    });
+                                } else {
+                                    skipValue(tensorWire, tensorLength);
+                                }
+                            });
+                        } else {
+                            skipValue(typeWire, typeLength);
+                        }
+                    });
+                } else {
+                    skipValue(wireType, length);
+                }
+            });
+            return info.build();
+        }
+
+        /** What to do with one field: varints arrive as {@code value}, length-delimited fields as their length. */
+        private interface Field {
+            void accept(int field, int wireType, long value) throws IOException, MalformedException;
+        }
+
+        /** Reads the fields of a message ending at {@code end}; the handler must consume each field's payload. */
+        private void fields(long end, Field handler) throws IOException, MalformedException {
+            while (position < end) {
+                long tag = varint();
+                int field = (int) (tag >>> 3);
+                int wireType = (int) (tag & 7);
+                if (field == 0 || tag >>> 32 != 0) {
+                    throw new MalformedException("invalid field tag at byte " + position);
+                }
+                switch (wireType) {
+                    case 0 -> handler.accept(field, 0, varint());
+                    case 1 -> skip(8);
+                    case 5 -> skip(4);
+                    case 2 -> {
+                        long length = varint();
+                        if (length < 0 || length > end - position) {
+                            throw new MalformedException("a field at byte " + position + " is longer than its message");
+                        }
+                        handler.accept(field, 2, length);
+                    }
+                    default -> throw new MalformedException("wire type " + wireType + " at byte " + position
+                            + " (protobuf groups and reserved types do not occur in ONNX models)");
+                }
+                if (position > end) {
+                    throw new MalformedException("a field at byte " + position + " runs past the end of its message");
+                }
+            }
+        }
+
+        /** Skips a field {@link #fields} handed over: a varint was read already, a length-delimited one is skipped. */
+        private void skipValue(int wireType, long value) throws IOException {
+            if (wireType == 2) {
+                skip(value);
+            }
+        }
+
+        /** A whole length-delimited field: names, which must be compared whole (at most {@value #MAX_NAME} bytes). */
+        private byte[] bytes(long length) throws IOException, MalformedException {
+            if (length > MAX_NAME) {
+                throw new MalformedException("a name of " + length + " bytes at byte " + position + " (at most "
+                        + MAX_NAME + ")");
+            }
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length < length) {
+                throw new EOFException();
+            }
+            position += length;
+            return bytes;
         }
 
         /** A string field, at most {@value #MAX_SHOWN} characters of it, control characters replaced. */

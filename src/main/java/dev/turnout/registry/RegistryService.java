@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 
 /** The registry's transactions: one per operation, with the database guarding uniqueness and immutability. */
 @ApplicationScoped
@@ -35,16 +36,18 @@ public class RegistryService {
     }
 
     /**
-     * Records a version whose artifact was already proven loadable: stores the bytes first (content-addressed, no lock
-     * on the model), then creates the model on first upload and takes the next number under the model row's lock, held
+     * Records a version while its artifact is proven loadable elsewhere ({@code proof}): stores the bytes first
+     * (content-addressed, no lock on the model), waits for the proof, then creates the model on first upload and takes the next number under the model row's lock, held
      * only for the short insert (concurrent uploads queue there, none fails; flips never wait for bytes). One
      * transaction, so a crash at any point leaves neither a version nor its large object behind (nor its event).
      */
     @Transactional(Transactional.TxType.REQUIRED)
     @TransactionConfiguration(timeout = 3600) // storing a multi-GiB artifact outlasts the 60 s default
     public VersionInfo addVersion(VersionUpload upload, ModelFormat format, String sha256, long size,
-                                  Signature signature, String actor) {
+                                  Future<Signature> proof, String actor) {
+        // The bytes go to the store while the proof runs on the caller's thread; a refused proof rolls this back.
         artifacts.store(upload.artifact(), sha256, size);
+        Signature signature = VersionUploader.await(proof);
         Model model = lockOrCreate(upload.model());
         int number = model.nextVersion;
         model.nextVersion = number + 1;

@@ -9,8 +9,12 @@ import dev.turnout.engine.ModelLoader;
 import dev.turnout.engine.Signature;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.storage.BlobStores;
+import dev.turnout.storage.ContentAddress;
+import dev.turnout.storage.StoreKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -20,10 +24,17 @@ import java.nio.file.Files;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Turns an upload into a version. Everything that can refuse it (size, format, digest, a trial load with DJL) runs
- * before the one short transaction that records it, so a refused upload writes nothing.
+ * Turns an upload into a version. Size and format are checked first; then the trial load with DJL (one load: the
+ * ONNX signature comes from the protobuf walk) runs beside the hash and the store write, in the transaction that
+ * records the version once the proof passed. A refused upload rolls it back and deletes what it wrote, so it leaves
+ * nothing in any store.
  */
 @ApplicationScoped
 @Startup // reads turnout.registry.formats at start, so a wrong name stops the server then
@@ -39,9 +50,19 @@ public class VersionUploader {
     private final TurnoutConfig config;
     private final MeterRegistry meters;
     private final Set<ModelFormat> accepted;
+    private final BlobStores stores;
+    private final ArtifactCollector collector;
+    /** Hashes, stores and records uploads while their proofs run on the request threads. */
+    private final ExecutorService recorder = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "turnout-upload-recorder");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public VersionUploader(ModelLoader loader, IsolatedTorchScriptProof isolatedProof, RegistryService registry,
-                           TurnoutConfig config, MeterRegistry meters) {
+                           TurnoutConfig config, MeterRegistry meters, BlobStores stores, ArtifactCollector collector) {
+        this.stores = stores;
+        this.collector = collector;
         this.meters = meters;
         this.loader = loader;
         this.isolatedProof = isolatedProof;
@@ -75,20 +96,78 @@ public class VersionUploader {
             }
             ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
             requireAccepted(format, upload.format() != null);
-            String sha256 = Digests.sha256(upload.artifact());
-            if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(sha256)) {
-                throw new TurnoutException(ErrorCode.DIGEST_MISMATCH, "the artifact's sha256 is " + sha256
-                        + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
+            // One pass over the bytes each, side by side: this thread proves the model (one DJL load) while another
+            // hashes the spool and writes it to the store inside the transaction that waits for the proof.
+            CompletableFuture<Signature> proof = new CompletableFuture<>();
+            Future<VersionInfo> recording = recorder.submit(() -> record(upload, format, size, proof, actor));
+            try {
+                proof.complete(prove(upload, format));
+            } catch (RuntimeException | Error e) {
+                proof.completeExceptionally(e);
             }
-            Signature signature = prove(upload, format);
-            VersionInfo version = registry.addVersion(upload, format, sha256, size, signature, actor);
+            VersionInfo version = await(recording);
             meters.counter(UPLOADED_BYTES, "model", version.model()).increment(size);
             LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s)", version.model(), version.version(),
-                    format.id(), size, sha256);
+                    format.id(), size, version.sha256());
             return version;
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled upload", e);
         }
+    }
+
+    /**
+     * Hashes the spool, then stores and records the version in one transaction that waits for the proof. A refusal
+     * rolls it back; bytes already written to a store outside PostgreSQL are deleted before the refusal is answered,
+     * unless a row references them by then (the same bytes uploaded concurrently).
+     */
+    private VersionInfo record(VersionUpload upload, ModelFormat format, long size, Future<Signature> proof,
+                               String actor) throws IOException {
+        String sha256 = Digests.sha256(upload.artifact());
+        if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(sha256)) {
+            throw new TurnoutException(ErrorCode.DIGEST_MISMATCH, "the artifact's sha256 is " + sha256
+                    + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
+        }
+        StoreKind store = stores.current().kind();
+        try {
+            return registry.addVersion(upload, format, sha256, size, proof, actor);
+        } catch (RuntimeException | Error e) {
+            if (store != StoreKind.POSTGRES) { // a postgres blob rolled back with the transaction
+                try {
+                    collector.collect(store, ContentAddress.of(sha256));
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                    LOG.warnf(cleanup, "Could not delete the refused upload's blob %s; the sweep retries", sha256);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The future's value; what it failed with is thrown as it was thrown (a refusal stays a refusal). */
+    static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the upload", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            if (cause instanceof IOException io) {
+                throw new UncheckedIOException("could not read the spooled upload", io);
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        recorder.shutdownNow();
     }
 
     private ModelFormat detect(VersionUpload upload) throws IOException {

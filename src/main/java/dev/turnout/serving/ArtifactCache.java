@@ -116,13 +116,21 @@ public class ArtifactCache {
         makeRoomFor(artifact.sizeBytes());
         Path partial = Files.createTempFile(dir, artifact.sha256(), PARTIAL_SUFFIX);
         try {
+            long start = System.nanoTime();
             store.download(artifact, partial); // ranges in parallel where the store can (s3)
+            long fetched = System.nanoTime();
             String actual = Digests.sha256(partial);
             if (!actual.equals(artifact.sha256())) {
                 throw new ArtifactIntegrityException("the stored bytes of artifact " + artifact.sha256()
                         + " hash to " + actual + "; refusing to load them");
             }
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            long verified = System.nanoTime();
+            // bench/upload-large.sh reads this line: a replica's fetch speed from each store
+            LOG.infof("Fetched artifact %s (%d bytes) from the %s store in %d ms, verified its sha256 in %d ms "
+                    + "(%.1f MB/s in all)", artifact.sha256(), artifact.sizeBytes(), artifact.store().id(),
+                    (fetched - start) / 1_000_000, (verified - fetched) / 1_000_000,
+                    artifact.sizeBytes() * 1e3 / Math.max(1, verified - start));
             return Files.size(file);
         } finally {
             Files.deleteIfExists(partial);

@@ -1,6 +1,7 @@
 package dev.turnout.registry;
 
 import dev.turnout.Fixtures;
+import dev.turnout.storage.BlobStores;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -16,10 +17,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static dev.turnout.TestDb.count;
 import static dev.turnout.TestFiles.awaitNoSpooledUploads;
@@ -39,13 +43,23 @@ class UploadRefusalTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    BlobStores stores;
+
     String name;
     long largeObjectsBefore;
+    Set<String> blobsBefore;
 
     @BeforeEach
     void recordState() throws Exception {
         name = Fixtures.uniqueName("refused");
         largeObjectsBefore = count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata");
+        blobsBefore = blobs();
+    }
+
+    /** Every blob in the store new artifacts go to (the bytes are written while the proof runs). */
+    Set<String> blobs() throws Exception {
+        return new TreeSet<>(stores.current().keysWrittenBefore(Instant.now().plusSeconds(3600)));
     }
 
     ValidatableResponse refused(ValidatableResponse response, int status, String code) throws Exception {
@@ -54,6 +68,8 @@ class UploadRefusalTest {
         assertEquals(0, count(dataSource, "SELECT count(*) FROM model WHERE name = ?", name));
         assertEquals(largeObjectsBefore, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata"));
         assertEquals(List.of(), spooledUploads(), "no spooled upload may remain");
+        assertEquals(blobsBefore, blobs(), "a refused upload may leave no blob in the " + stores.current().kind()
+                + " store");
         return response;
     }
 
@@ -177,7 +193,7 @@ class UploadRefusalTest {
         Files.write(noOpset.toPath(), new byte[] {0x08, 0x08}); // a ModelProto with only ir_version 8
         refused(given().multiPart("artifact", noOpset).post("/api/models/{name}/versions", name).then(),
                 422, "INVALID_MODEL")
-                .body("error", containsString("ONNX Runtime cannot load it"))
+                .body("error", containsString("OnnxRuntime cannot load it as onnx"))
                 .body("error", containsString("the artifact"))
                 .body("error", not(containsString("test-data")))
                 .body("error", not(containsString("uploads")))

@@ -19,6 +19,13 @@ public class S3MockResource implements QuarkusTestResourceLifecycleManager {
 
     static final String BUCKET = "turnout";
     private Process process;
+    private String store = "s3";
+
+    /** Init argument {@code store}: the store new artifacts go to (default s3; postgres to test a move to s3). */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        store = initArgs.getOrDefault("store", "s3");
+    }
 
     @Override
     public Map<String, String> start() {
@@ -39,7 +46,7 @@ public class S3MockResource implements QuarkusTestResourceLifecycleManager {
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             URI endpoint = URI.create("http://127.0.0.1:" + http);
             awaitReady(endpoint, log);
-            return Map.of("turnout.artifacts.store", "s3",
+            return Map.of("turnout.artifacts.store", store,
                     "turnout.artifacts.s3.bucket", BUCKET,
                     "turnout.artifacts.s3.prefix", "registry/",
                     "turnout.artifacts.s3.endpoint", endpoint.toString(),

@@ -103,7 +103,7 @@ cleanup() {
     stop_pid "$S3MOCK_PID" S3Mock TERM 30
     [[ -n $APP_COPIED ]] && rm -rf "$APP_DIR" # the server copy: never kept
     if [[ ${KEEP:-0} == 1 ]]; then
-        rm -rf "$WORK"/store-* "$WORK"/s3mock/data "$WORK"/*/djl "$WORK"/*/artifact-cache
+        rm -rf "$WORK"/store-* "$WORK"/s3mock/data "$WORK"/postgres "$WORK"/filesystem "$WORK"/s3 "$WORK"/large.onnx # GiBs
         log "kept $WORK (logs)"
     else
         rm -rf "$WORK"
@@ -221,7 +221,7 @@ sample_spool() {
     done
 }
 
-declare -A T_UPLOAD T_RECEIVED T_DOWNLOAD T_FETCH T_VERIFY HEAP_PEAK
+declare -A PHASES T_UPLOAD T_RECEIVED T_DOWNLOAD T_FETCH T_VERIFY HEAP_PEAK
 run_store() { # store
     local store=$1 name="bench-large" sampler code body version t0 t1 line
     start_server "$store"
@@ -242,6 +242,9 @@ run_store() { # store
     received="$(awk -v size="$SIZE" '$2 >= size { print $1; exit }' "$DATA.spool")"
     T_RECEIVED[$store]=$([[ -n $received ]] && secs "$t0" "$received" || echo "n/a")
     log "[$store] upload: ${T_UPLOAD[$store]}s (spool complete after ${T_RECEIVED[$store]}s)"
+    # The server's own split of the time after receiving (builds that log it): proof, and beside it hash + store
+    PHASES[$store]="$(grep -m1 "Registered $name version $version" "$SERVER_LOG" | sed -n 's/.*) \([0-9]* ms after the spool.*\)/\1/p')"
+    if [[ -n ${PHASES[$store]} ]]; then log "[$store] server: ${PHASES[$store]}"; fi
 
     t0=$(now)
     code="$(curl -sS -D "$DATA.headers" -o "$WORK/download.onnx" --max-time "$UPLOAD_TIMEOUT" -w '%{http_code}' \
@@ -325,6 +328,10 @@ echo
 echo "MB = 10^6 bytes. upload: curl -F until the 201; receive: until the server's spool file was complete (the rest is"
 echo "hash, store write and the one DJL proof load, side by side, then the commit); download: GET .../artifact through"
 echo "the server; replica fetch: the server's cold artifact cache fetching the bytes from the store on activation (the"
-echo "s3 store in parallel ranged GETs), its sha256 check after that shown apart. Peak heap seen by GC (MiB of $HEAP):"
+echo "s3 store in parallel ranged GETs), its sha256 check after that shown apart."
+for store in $STORES; do
+    if [[ -n ${PHASES[$store]:-} ]]; then echo "  $store, as the server logged it: ${PHASES[$store]}"; fi
+done
+echo "Peak heap seen by GC (MiB of $HEAP):"
 for store in $STORES; do printf '  %s %s' "$store" "${HEAP_PEAK[$store]}"; done
 echo

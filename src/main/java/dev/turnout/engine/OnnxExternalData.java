@@ -35,7 +35,10 @@ import java.util.Set;
  * SparseTensorProto.values (1), .indices (2)                            TensorProto
  * TensorProto.external_data (13, non-empty), .data_location (14, not DEFAULT)
  * </pre>
- * Anything that is not well-formed protobuf (truncated, bad varints, lengths past their message, groups, nesting
+ * The same walk reads the main graph's declared signature (GraphProto.input 11, .output 12, less the names of its
+ * initializers 5; see {@link OnnxValueInfo}), so an upload learns it without opening an ONNX Runtime session.
+ *
+ * <p>Anything that is not well-formed protobuf (truncated, bad varints, lengths past their message, groups, nesting
  * deeper than {@value #MAX_DEPTH}) is refused as not a loadable model: the walker never guesses.
  */
 public final class OnnxExternalData {

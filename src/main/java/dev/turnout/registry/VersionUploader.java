@@ -99,16 +99,23 @@ public class VersionUploader {
             // One pass over the bytes each, side by side: this thread proves the model (one DJL load) while another
             // hashes the spool and writes it to the store inside the transaction that waits for the proof.
             CompletableFuture<Signature> proof = new CompletableFuture<>();
-            Future<VersionInfo> recording = recorder.submit(() -> record(upload, format, size, proof, actor));
+            PhaseTimes times = new PhaseTimes();
+            long start = System.nanoTime();
+            Future<VersionInfo> recording = recorder.submit(() -> record(upload, format, size, proof, actor, times));
             try {
                 proof.complete(prove(upload, format));
             } catch (RuntimeException | Error e) {
                 proof.completeExceptionally(e);
             }
+            long proven = System.nanoTime();
             VersionInfo version = await(recording);
             meters.counter(UPLOADED_BYTES, "model", version.model()).increment(size);
-            LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s)", version.model(), version.version(),
-                    format.id(), size, version.sha256());
+            // bench/upload-large.sh reads the phases from this line
+            LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s) %d ms after the spool was complete: proof "
+                    + "%d ms, beside it sha256 %d ms then store write and record %d ms (waiting for the proof)",
+                    version.model(), version.version(), format.id(), size, version.sha256(),
+                    (System.nanoTime() - start) / 1_000_000, (proven - start) / 1_000_000, times.hashNanos / 1_000_000,
+                    times.recordNanos / 1_000_000);
             return version;
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled upload", e);
@@ -121,15 +128,20 @@ public class VersionUploader {
      * unless a row references them by then (the same bytes uploaded concurrently).
      */
     private VersionInfo record(VersionUpload upload, ModelFormat format, long size, Future<Signature> proof,
-                               String actor) throws IOException {
+                               String actor, PhaseTimes times) throws IOException {
+        long start = System.nanoTime();
         String sha256 = Digests.sha256(upload.artifact());
+        long hashed = System.nanoTime();
+        times.hashNanos = hashed - start;
         if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(sha256)) {
             throw new TurnoutException(ErrorCode.DIGEST_MISMATCH, "the artifact's sha256 is " + sha256
                     + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
         }
         StoreKind store = stores.current().kind();
         try {
-            return registry.addVersion(upload, format, sha256, size, proof, actor);
+            VersionInfo version = registry.addVersion(upload, format, sha256, size, proof, actor);
+            times.recordNanos = System.nanoTime() - hashed;
+            return version;
         } catch (RuntimeException | Error e) {
             if (store != StoreKind.POSTGRES) { // a postgres blob rolled back with the transaction
                 try {
@@ -141,6 +153,12 @@ public class VersionUploader {
             }
             throw e;
         }
+    }
+
+    /** How long the recorder's steps took, for the log line of a registered upload. */
+    private static final class PhaseTimes {
+        volatile long hashNanos;
+        volatile long recordNanos;
     }
 
     /** The future's value; what it failed with is thrown as it was thrown (a refusal stays a refusal). */

@@ -10,21 +10,24 @@
 #   models  linear (y = 2x + 1, ONNX) version 1 active
 # For every variant (VARIANTS), REPS times:
 #   1. start on "empty": start-to-ready = process launch until /q/health/ready answers 200 (polled every 50 ms);
-#      then RSS idle (VmRSS after IDLE_SETTLE s without requests); stop.
+#      then RSS idle: VmRSS after IDLE_SETTLE s without requests, read once as it is and once right after a full GC
+#      (jcmd GC.run of the variant's JDK), which takes the garbage of the start out of the figure; stop.
 #   2. start on "models": start-to-ready; then at once `wrk -t2 -c32` OIP v2 on linear, as SLICES consecutive 1 s wrk
 #      runs (requests/s per 1 s slice after ready; each slice opens its 32 connections anew, a few ms each), then
 #      STEADY s more in one wrk run: the steady state of the same process. Stop.
-# Once, for the last variant (FLIP_VARIANT): RSS before and after FLIPS flips between linear versions 1 and 2 (PUT .../active, no
-# load), on "models".
+# Once, for the last variant (FLIP_VARIANT): WARM_FLIPS flips between linear versions 1 and 2 (PUT .../active, no load), on
+# "models", then FLIPS more; RSS (after a full GC each time) before the warm-up flips, after them and after the FLIPS.
+# The first flips compile the flip path (code cache and metaspace grow, NMT shows it); a leak grows on in the FLIPS.
 # A table per variant: start-to-ready (no models, linear), RSS idle, the 1 s slices as % of steady state, the first
 # slice at >= 80 % of steady state, and steady req/s; each figure for every repetition (the spread).
 #
-# Variants (VARIANTS, space separated; default "warmup-off plain appcds aot container"):
+# Variants (VARIANTS, space separated; default "warmup-off plain appcds aot container-serial container"):
 #   plain        the server as packaged, on Java 17 (turnout.serving.warmup.* at their defaults)
 #   warmup-off   the same with the request-path warm-up off (turnout.serving.warmup.enabled=false): the old behaviour
 #   appcds       Java 17 with a dynamic AppCDS archive (-XX:SharedArchiveFile) written by scripts/make-aot-cache.sh
 #   java25       the server as packaged, on Java 25 ($JAVA25), no cache
 #   aot          Java 25 with the AOT cache (-XX:AOTCache, JEP 483/514/515) written by scripts/make-aot-cache.sh
+#   container-serial  the same with -XX:+UseSerialGC instead of G1 (a lever for RSS and start; not what the image runs)
 #   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY and
 #                MALLOC_ARENA_MAX=2, with -XX:MaxRAM=$CONTAINER_MEMORY (default 4g, the manifests' limit) standing for
 #                the container's memory limit
@@ -32,7 +35,7 @@
 #
 # Environment (all optional):
 #   APP_DIR / SOURCE_APP   as in bench/serving.sh (default: a private copy of target/quarkus-app)
-#   REPS (2) SLICES (30) STEADY (10) IDLE_SETTLE (5) FLIPS (1000, 0 skips) CONNS (32) WRK_THREADS (2)
+#   REPS (2) SLICES (30) STEADY (10) IDLE_SETTLE (5) FLIPS (1000, 0 skips) WARM_FLIPS (1000) CONNS (32) WRK_THREADS (2)
 #   JAVA17 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java) JAVA25 (/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   JAVA_OPTS  extra JVM options for every start; KEEP=1 keeps the work dir
 # About 1.5 minutes per variant with the defaults, plus ~2 minutes of flips. Everything it starts is stopped on exit.
@@ -44,12 +47,13 @@ REPO="$(dirname "$HERE")"
 source "$HERE/lib.sh"
 APP_DIR="${APP_DIR:-}"
 SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
-VARIANTS="${VARIANTS:-warmup-off plain appcds aot container}"
+VARIANTS="${VARIANTS:-warmup-off plain appcds aot container-serial container}"
 REPS="${REPS:-2}"
 SLICES="${SLICES:-30}"
 STEADY="${STEADY:-10}"
 IDLE_SETTLE="${IDLE_SETTLE:-5}"
 FLIPS="${FLIPS:-1000}"
+WARM_FLIPS="${WARM_FLIPS:-1000}"
 CONNS="${CONNS:-32}"
 WRK_THREADS="${WRK_THREADS:-2}"
 JAVA17="${JAVA17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}"
@@ -116,16 +120,23 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # java_for VARIANT / opts_for VARIANT: the JVM and its options.
-java_for() { case $1 in java25 | aot | container) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+java_for() { case $1 in java25 | aot | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+# rss_after_gc PID VARIANT: VmRSS in MiB right after a full GC (jcmd of the variant's JDK).
+rss_after_gc() {
+    "$(dirname "$(java_for "$2")")/jcmd" "$1" GC.run >/dev/null || die "jcmd GC.run failed"
+    sleep 1
+    rss_mib "$1"
+}
 # env_for VARIANT: environment of the server besides the database settings.
-env_for() { case $1 in container) echo "MALLOC_ARENA_MAX=2" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
+env_for() { case $1 in container*) echo "MALLOC_ARENA_MAX=2" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
+image_memory_opts() { sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' "$REPO/src/main/docker/Dockerfile.jvm"; }
 opts_for() {
     case $1 in
         warmup-off) echo "-Dturnout.serving.warmup.enabled=false" ;;
         appcds) echo "-XX:SharedArchiveFile=$WORK/cache/app-cds.jsa -Xshare:auto" ;;
         aot) echo "-XX:AOTCache=$WORK/cache/app.aot" ;;
-        container) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' \
-            "$REPO/src/main/docker/Dockerfile.jvm") -XX:AOTCache=$WORK/cache/app.aot" ;;
+        container) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts) -XX:AOTCache=$WORK/cache/app.aot" ;;
+        container-serial) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts | sed 's/-XX:+UseG1GC/-XX:+UseSerialGC/; s/-XX:G1PeriodicGCInterval=[0-9]*//') -XX:AOTCache=$WORK/cache/app.aot" ;;
         *) echo "" ;;
     esac
 }
@@ -194,7 +205,7 @@ train() { # kind file
 [[ $VARIANTS == *aot* || $VARIANTS == *container* ]] && train aot "$WORK/cache/app.aot"
 
 # --- measured starts ------------------------------------------------------------------------------------------------
-declare -A READY_EMPTY READY_MODELS RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
+declare -A READY_EMPTY READY_MODELS RSS_RAW RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
 for variant in $VARIANTS; do
     for rep in $(seq "$REPS"); do
         key="$variant#$rep"
@@ -202,7 +213,8 @@ for variant in $VARIANTS; do
         start_server "$variant" empty "$out"; wait_ready "$out"
         READY_EMPTY[$key]=$READY_MS
         sleep "$IDLE_SETTLE"
-        RSS_IDLE[$key]="$(rss_mib "$SERVER_PID")"
+        RSS_RAW[$key]="$(rss_mib "$SERVER_PID")"
+        RSS_IDLE[$key]="$(rss_after_gc "$SERVER_PID" "$variant")"
         stop_server
 
         out="$WORK/$variant-$rep-models.log"
@@ -224,7 +236,7 @@ for variant in $VARIANTS; do
         MIN_AFTER5[$key]="$(awk -v s="${STEADY_RPS[$key]}" '{ m = 1e9; for (i = 6; i <= NF; i++) if ($i < m) m = $i; printf "%.0f", 100 * m / s }' \
             <<<"${slices[*]}")"
         stop_server
-        log "$key: ready ${READY_EMPTY[$key]} ms (no models), ${READY_MODELS[$key]} ms (linear); RSS idle ${RSS_IDLE[$key]} MiB;" \
+        log "$key: ready ${READY_EMPTY[$key]} ms (no models), ${READY_MODELS[$key]} ms (linear); RSS idle ${RSS_RAW[$key]} MiB, ${RSS_IDLE[$key]} MiB after GC;" \
             "first slice >= 80 %: ${FIRST80[$key]}; steady ${STEADY_RPS[$key]} req/s; slices: ${slices[*]}"
     done
 done
@@ -236,17 +248,23 @@ if ((FLIPS > 0)); then
     out="$WORK/flips.log"
     start_server "$first" models "$out"; wait_ready "$out"
     for v in "$V2" "$V1" "$V2" "$V1"; do activate "$v" || die "flip failed"; done # both versions loaded once
-    sleep 2
-    rss0="$(rss_mib "$SERVER_PID")"
+    flips() { # count
+        local n
+        for n in $(seq "$1"); do
+            if ((n % 2)); then activate "$V2"; else activate "$V1"; fi || die "flip $n failed"
+            ((n % 250 == 0)) && log "$n flips, RSS $(rss_mib "$SERVER_PID") MiB"
+        done
+        return 0
+    }
+    pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f %%", 100 * (b - a) / a }'; }
+    rssw="$(rss_after_gc "$SERVER_PID" "$first")"
+    flips "$WARM_FLIPS"
+    rss0="$(rss_after_gc "$SERVER_PID" "$first")"
     t0=$SECONDS
-    for n in $(seq "$FLIPS"); do
-        if ((n % 2)); then activate "$V2"; else activate "$V1"; fi || die "flip $n failed"
-        ((n % 250 == 0)) && log "$n flips, RSS $(rss_mib "$SERVER_PID") MiB"
-    done
-    sleep 2
-    rss1="$(rss_mib "$SERVER_PID")"
-    FLIP_LINE="$first: RSS $rss0 MiB before, $rss1 MiB after $FLIPS flips ($(awk -v a="$rss0" -v b="$rss1" \
-        'BEGIN { printf "%+.1f %%", 100 * (b - a) / a }')) in $((SECONDS - t0)) s"
+    flips "$FLIPS"
+    rss1="$(rss_after_gc "$SERVER_PID" "$first")"
+    FLIP_LINE="$first (RSS after a full GC each time): $rssw MiB before, $rss0 MiB after $WARM_FLIPS warm-up flips ($(pct "$rssw" "$rss0"));"
+    FLIP_LINE+=" then $rss1 MiB after $FLIPS more flips ($(pct "$rss0" "$rss1")) in $((SECONDS - t0)) s"
     stop_server
 fi
 
@@ -256,24 +274,24 @@ echo "Cold start: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, app jar sha256 $AP
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (external); wrk -t$WRK_THREADS -c$CONNS OIP v2 linear;"
 echo "$SLICES x 1 s slices from readiness UP, then ${STEADY} s steady state in the same process. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-11s | %3s | %14s | %14s | %8s | %10s | %9s | %8s | %-60s |\n' variant rep "ready, no model" "ready, linear" \
+printf '| %-16s | %3s | %14s | %14s | %8s | %10s | %9s | %8s | %-60s |\n' variant rep "ready, no model" "ready, linear" \
     "RSS idle" "steady r/s" "1st >=80%" "min 6-30" "slices 1-10, % of steady"
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' -------------: -----: ----------------: ----------------: ----------: ------------: \
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------------: -----: ----------------: ----------------: ----------: ------------: \
     -----------: ----------: --------------------------------------------------------------
 for variant in $VARIANTS; do
     for rep in $(seq "$REPS"); do
         key="$variant#$rep"
         pct="$(awk -v s="${STEADY_RPS[$key]}" '{ for (i = 1; i <= 10 && i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), 100 * $i / s }' \
             <<<"${SLICE_LIST[$key]}")"
-        printf '| %-11s | %3s | %11s ms | %11s ms | %4s MiB | %10s | %9s | %7s%% | %-60s |\n' "$variant" "$rep" \
+        printf '| %-16s | %3s | %11s ms | %11s ms | %4s MiB | %10s | %9s | %7s%% | %-60s |\n' "$variant" "$rep" \
             "${READY_EMPTY[$key]}" "${READY_MODELS[$key]}" "${RSS_IDLE[$key]}" "${STEADY_RPS[$key]}" "${FIRST80[$key]}" \
             "${MIN_AFTER5[$key]}" "$pct"
     done
 done
 echo
 echo "ready = process launch to /q/health/ready 200. '1st >=80%' = the first 1 s slice after ready at >= 80 % of steady"
-echo "state (goal: <= 5); 'min 6-30' = the lowest of slices 6-30 as % of steady. RSS idle = VmRSS ${IDLE_SETTLE} s after ready, no model."
+echo "state (goal: <= 5); 'min 6-30' = the lowest of slices 6-30 as % of steady. RSS idle = VmRSS ${IDLE_SETTLE} s after ready, no model, right after a full GC (jcmd GC.run); as read before it: see the per-run lines."
 echo "Flips: $FLIP_LINE"
 for variant in $VARIANTS; do
-    for rep in $(seq "$REPS"); do echo "slices $variant#$rep (req/s): ${SLICE_LIST[$variant#$rep]}"; done
+    for rep in $(seq "$REPS"); do echo "slices $variant#$rep (req/s): ${SLICE_LIST[$variant#$rep]}; RSS idle before the GC ${RSS_RAW[$variant#$rep]} MiB"; done
 done

@@ -12,7 +12,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The packages depend one way: console → rollout → serving → registry → engine, each floor readable and testable
  * without the ones above it; events (the outbox and its webhook delivery) sits below registry and rollout, which both
- * write to it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are shared below them.
+ * write to it; dataset (reference datasets for evaluations) uses the registry's rules and artifact store, which
+ * know nothing of it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are shared below them.
  * No cycles between packages.
  */
 class ArchitectureTest {
@@ -40,6 +41,16 @@ class ArchitectureTest {
     void theRegistryKnowsNeitherServingNorRollout() {
         noClasses().that().resideInAPackage(BASE + "registry..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "serving..", BASE + "rollout..")
+                .check(classes);
+    }
+
+    @Test
+    void theRegistryKnowsNoDatasets() {
+        noClasses().that().resideInAnyPackage(BASE + "registry..", BASE + "engine..", BASE + "serving..",
+                        BASE + "rollout..", BASE + "events..")
+                .should().dependOnClassesThat().resideInAPackage(BASE + "dataset..")
+                .because("datasets use the registry's name rules and artifact store; the artifact store counts dataset "
+                        + "versions as references in SQL alone")
                 .check(classes);
     }
 
@@ -73,7 +84,8 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
                         BASE + "datadir..", BASE + "security..", BASE + "apidoc..", BASE + "storage..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
-                        BASE + "serving..", BASE + "rollout..", BASE + "console..", BASE + "events..")
+                        BASE + "serving..", BASE + "rollout..", BASE + "console..", BASE + "events..",
+                        BASE + "dataset..")
                 .because("error maps domain failures through TurnoutException alone; config only holds settings")
                 .check(classes);
     }

@@ -103,7 +103,14 @@ class SecuredApiTest {
                 new Call("oip version ready", "predictor", r -> r.get("/v2/models/" + name + "/versions/1/ready")),
                 new Call("tf predict", "predictor", r -> r.contentType("application/json").body("{\"instances\": [[3.0]]}")
                         .post("/v1/models/" + name + ":predict")),
-                new Call("tf status", "predictor", r -> r.get("/v1/models/" + name)));
+                new Call("tf status", "predictor", r -> r.get("/v1/models/" + name)),
+                new Call("upload dataset", "publisher", r -> r.multiPart("data", "d.csv",
+                        "a\n1\n".getBytes(StandardCharsets.UTF_8)).post("/api/datasets/" + name + "/versions")),
+                new Call("list datasets", "viewer", r -> r.get("/api/datasets")),
+                new Call("list dataset versions", "viewer", r -> r.get("/api/datasets/" + name + "/versions")),
+                new Call("get dataset version", "viewer", r -> r.get("/api/datasets/" + name + "/versions/1")),
+                new Call("download dataset", "viewer", r -> r.get("/api/datasets/" + name + "/versions/1/data")),
+                new Call("delete dataset version", "operator", r -> r.delete("/api/datasets/" + name + "/versions/99")));
     }
 
     @Test

@@ -71,7 +71,8 @@ public class ArtifactStore {
     }
 
     /**
-     * Deletes the row if no version references it any more. Bytes in the postgres store go with it (the row's
+     * Deletes the row if no version references it any more: no model version, and no dataset version (datasets keep
+     * their bytes as artifacts too; named here in SQL only, so the registry does not depend on them). Bytes in the postgres store go with it (the row's
      * trigger); those in another store are deleted once the transaction has committed.
      */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -85,7 +86,8 @@ public class ArtifactStore {
             }
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM artifact a WHERE a.sha256 = ? AND NOT EXISTS "
-                            + "(SELECT 1 FROM model_version v WHERE v.sha256 = a.sha256) RETURNING store, storage_key")) {
+                            + "(SELECT 1 FROM model_version v WHERE v.sha256 = a.sha256) AND NOT EXISTS "
+                            + "(SELECT 1 FROM dataset_version d WHERE d.sha256 = a.sha256) RETURNING store, storage_key")) {
                 delete.setString(1, sha256);
                 try (ResultSet rows = delete.executeQuery()) {
                     if (rows.next()) {

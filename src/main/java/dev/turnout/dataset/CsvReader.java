@@ -1,0 +1,290 @@
+package dev.turnout.dataset;
+
+import dev.turnout.error.TurnoutException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * RFC 4180 CSV, UTF-8, comma-separated, with a header row: fields may be quoted ({@code "a, ""b"""}), quoted fields may
+ * hold commas, quotes and line breaks; records end with CRLF, LF or CR; a UTF-8 byte order mark is skipped; empty lines
+ * are skipped and are no rows. Parsed byte by byte (the separators are ASCII, and no byte of a multi-byte UTF-8
+ * character is), each field decoded strictly. A record with a quote inside an unquoted field, text after a closing
+ * quote, a field count other than the header's, bytes that are not UTF-8 or more than {@link DatasetRules#MAX_ROW_BYTES}
+ * is a malformed row; reading resumes at the next line break. The header must parse: its names are non-empty and
+ * distinct.
+ */
+final class CsvReader implements RowReader {
+
+    private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
+
+    private enum Record { ROW, BLANK, END }
+
+    private final ByteSource source;
+    private final Utf8 utf8 = new Utf8();
+    private List<String> columns;
+    private byte[] bytes = new byte[1024];
+    private int length;
+    private int[] fieldEnds = new int[16];
+    private int fieldCount;
+    private int maxFields = DatasetRules.MAX_COLUMNS;
+    private String problem;
+    private long line = 1;
+    private long recordLine;
+    private long number;
+    private DatasetRow next;
+    private boolean ended;
+
+    private CsvReader(ByteSource source) {
+        this.source = source;
+    }
+
+    /** Reads the header; a file without one that parses is refused (400). The caller closes the reader. */
+    static CsvReader open(InputStream in) throws IOException {
+        CsvReader reader = new CsvReader(new ByteSource(in));
+        reader.source.skipByteOrderMark();
+        reader.readHeader();
+        return reader;
+    }
+
+    @Override
+    public List<String> columns() {
+        return columns;
+    }
+
+    private void readHeader() throws IOException {
+        Record record;
+        do {
+            record = readRecord();
+        } while (record == Record.BLANK);
+        if (record == Record.END) {
+            throw TurnoutException.invalid("the CSV has no header row: the first row must name the columns");
+        }
+        if (problem != null) {
+            throw TurnoutException.invalid("the CSV header row does not parse: " + problem);
+        }
+        if (fieldCount > DatasetRules.MAX_COLUMNS) {
+            throw TurnoutException.invalid("the CSV header has " + fieldCount + " columns; at most "
+                    + DatasetRules.MAX_COLUMNS + " are accepted");
+        }
+        List<String> names = new ArrayList<>(fieldCount);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < fieldCount; i++) {
+            String name = field(i);
+            if (name == null) {
+                throw TurnoutException.invalid("the CSV header row (line " + recordLine + ") is not valid UTF-8");
+            }
+            if (name.isEmpty()) {
+                throw TurnoutException.invalid("column " + (i + 1) + " of the CSV header has no name (a pandas index "
+                        + "column? write the CSV with index=False); every column needs a name");
+            }
+            if (!seen.add(name)) {
+                throw TurnoutException.invalid("the CSV header names the column '" + Problems.quote(name)
+                        + "' twice; column names must be distinct");
+            }
+            names.add(name);
+        }
+        columns = List.copyOf(names);
+        maxFields = columns.size();
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !ended) {
+            try {
+                next = readRow();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read the dataset", e);
+            }
+            ended = next == null;
+        }
+        return next != null;
+    }
+
+    @Override
+    public DatasetRow next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        DatasetRow row = next;
+        next = null;
+        return row;
+    }
+
+    private DatasetRow readRow() throws IOException {
+        Record record;
+        do {
+            record = readRecord();
+        } while (record == Record.BLANK);
+        if (record == Record.END) {
+            return null;
+        }
+        number++;
+        if (problem != null) {
+            return DatasetRow.malformed(number, problem);
+        }
+        if (fieldCount != columns.size()) {
+            return DatasetRow.malformed(number, "line " + recordLine + ": " + fieldCount + " field"
+                    + (fieldCount == 1 ? "" : "s") + " where the header has " + columns.size() + " columns");
+        }
+        Map<String, String> values = new LinkedHashMap<>(columns.size() * 2);
+        for (int i = 0; i < fieldCount; i++) {
+            String value = field(i);
+            if (value == null) {
+                return DatasetRow.malformed(number, "line " + recordLine + ": not valid UTF-8 (in column '"
+                        + Problems.quote(columns.get(i)) + "')");
+            }
+            values.put(columns.get(i), value);
+        }
+        return DatasetRow.parsed(number, values);
+    }
+
+    private String field(int index) {
+        int start = index == 0 ? 0 : fieldEnds[index - 1];
+        return utf8.decode(bytes, start, fieldEnds[index] - start);
+    }
+
+    /** Reads one record into {@link #bytes} and {@link #fieldEnds}, or sets {@link #problem}. */
+    private Record readRecord() throws IOException {
+        length = 0;
+        fieldCount = 0;
+        problem = null;
+        recordLine = line;
+        State state = State.FIELD_START;
+        boolean started = false;
+        long quoteLine = 0;
+        while (true) {
+            int b = source.read();
+            if (b == ByteSource.EOF) {
+                if (!started) {
+                    return Record.END;
+                }
+                if (state == State.QUOTED && problem == null) {
+                    problem = "line " + recordLine + ": the quoted field opened on line " + quoteLine
+                            + " is never closed";
+                }
+                endField();
+                return Record.ROW;
+            }
+            if (problem != null) { // skip the rest of the line
+                if (b == '\n' || b == '\r') {
+                    endLine(b);
+                    return Record.ROW;
+                }
+                continue;
+            }
+            switch (state) {
+                case FIELD_START -> {
+                    if (b == '\n' || b == '\r') {
+                        endLine(b);
+                        if (!started) {
+                            return Record.BLANK;
+                        }
+                        endField();
+                        return Record.ROW;
+                    }
+                    if (b == '"') {
+                        state = State.QUOTED;
+                        quoteLine = line;
+                    } else if (b == ',') {
+                        endField();
+                    } else {
+                        append(b);
+                        state = State.UNQUOTED;
+                    }
+                }
+                case UNQUOTED -> {
+                    if (b == ',') {
+                        endField();
+                        state = State.FIELD_START;
+                    } else if (b == '\n' || b == '\r') {
+                        endLine(b);
+                        endField();
+                        return Record.ROW;
+                    } else if (b == '"') {
+                        problem = "line " + line + ": a quote inside an unquoted field (quote the whole field and "
+                                + "double the quotes inside it)";
+                    } else {
+                        append(b);
+                    }
+                }
+                case QUOTED -> {
+                    if (b == '"') {
+                        state = State.QUOTE_IN_QUOTED;
+                    } else {
+                        if (b == '\n') {
+                            line++;
+                        }
+                        append(b);
+                    }
+                }
+                case QUOTE_IN_QUOTED -> {
+                    if (b == '"') {
+                        append('"');
+                        state = State.QUOTED;
+                    } else if (b == ',') {
+                        endField();
+                        state = State.FIELD_START;
+                    } else if (b == '\n' || b == '\r') {
+                        endLine(b);
+                        endField();
+                        return Record.ROW;
+                    } else {
+                        problem = "line " + line + ": text after the closing quote of a field";
+                    }
+                }
+            }
+            started = true;
+        }
+    }
+
+    private void endLine(int b) throws IOException {
+        if (b == '\r' && source.peek() == '\n') {
+            source.read();
+        }
+        line++;
+    }
+
+    private void append(int b) {
+        if (length == bytes.length) {
+            if (length >= DatasetRules.MAX_ROW_BYTES) {
+                problem = "line " + recordLine + ": the row is longer than " + DatasetRules.MAX_ROW_BYTES + " bytes";
+                return;
+            }
+            bytes = Arrays.copyOf(bytes, Math.min(length * 2, DatasetRules.MAX_ROW_BYTES));
+        }
+        bytes[length++] = (byte) b;
+    }
+
+    /** Counts a field; keeps its end only up to the expected count (a row with more is malformed anyway). */
+    private void endField() {
+        if (problem != null) {
+            return;
+        }
+        if (fieldCount < maxFields) {
+            if (fieldCount == fieldEnds.length) {
+                fieldEnds = Arrays.copyOf(fieldEnds, Math.min(fieldCount * 2, maxFields));
+            }
+            fieldEnds[fieldCount] = length;
+        }
+        fieldCount++;
+    }
+
+    @Override
+    public void close() {
+        try {
+            source.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not close the dataset's stream", e);
+        }
+    }
+}

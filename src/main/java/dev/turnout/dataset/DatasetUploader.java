@@ -1,0 +1,54 @@
+package dev.turnout.dataset;
+
+import dev.turnout.error.ErrorCode;
+import dev.turnout.error.TurnoutException;
+import org.jboss.logging.Logger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+/**
+ * Turns an upload into a dataset version. Everything that can refuse it (name, size, format, a header and rows that
+ * parse) runs in one streaming pass over the spooled file before the one transaction that records it, so a refused
+ * upload writes nothing.
+ */
+@ApplicationScoped
+public class DatasetUploader {
+
+    private static final Logger LOG = Logger.getLogger(DatasetUploader.class);
+
+    private final DatasetService service;
+    private final DatasetConfig config;
+
+    public DatasetUploader(DatasetService service, DatasetConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    public DatasetVersion upload(DatasetUpload upload, String actor) {
+        DatasetNames.check(upload.name());
+        try {
+            long size = Files.size(upload.data());
+            long limit = config.maxUploadSize().asLongValue();
+            if (size > limit) {
+                throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the data is " + size + " bytes; the limit is "
+                        + limit + " (turnout.datasets.max-upload-size)");
+            }
+            if (size == 0) {
+                throw TurnoutException.invalid("the data is empty; a dataset is a CSV with a header row, or JSON Lines");
+            }
+            DatasetFormat format = upload.format() != null ? upload.format() : DatasetReaders.detect(upload.data());
+            DatasetScan scan = DatasetScan.of(upload.data(), format);
+            DatasetVersion version = service.add(upload, scan, size, actor);
+            LOG.infof("Registered dataset %s version %d (%s, %d bytes, %d rows of which %d malformed, sha256 %s)",
+                    version.name(), version.version(), format.id(), size, scan.rowCount(), scan.malformedRows(),
+                    scan.sha256());
+            return version;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the spooled upload", e);
+        }
+    }
+}

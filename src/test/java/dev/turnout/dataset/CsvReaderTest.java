@@ -1,0 +1,149 @@
+package dev.turnout.dataset;
+
+import dev.turnout.error.TurnoutException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CsvReaderTest {
+
+    static List<DatasetRow> rows(byte[] bytes) throws Exception {
+        try (RowReader reader = CsvReader.open(new ByteArrayInputStream(bytes))) {
+            List<DatasetRow> rows = new ArrayList<>();
+            reader.forEachRemaining(rows::add);
+            return rows;
+        }
+    }
+
+    static List<DatasetRow> rows(String text) throws Exception {
+        return rows(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static List<String> columns(String text) throws Exception {
+        try (RowReader reader = CsvReader.open(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))) {
+            return reader.columns();
+        }
+    }
+
+    @Test
+    void headerAndRows() throws Exception {
+        List<DatasetRow> rows = rows("a,b,c\n1,2,3\n4,5,6\n");
+        assertEquals(List.of("a", "b", "c"), columns("a,b,c\n1,2,3\n"));
+        assertEquals(2, rows.size());
+        assertEquals(new DatasetRow(1, Map.of("a", "1", "b", "2", "c", "3"), null), rows.get(0));
+        assertEquals(List.of("a", "b", "c"), new ArrayList<>(rows.get(1).values().keySet()), "column order");
+        assertEquals(2, rows.get(1).number());
+    }
+
+    @Test
+    void quotingWithCommasQuotesAndEmbeddedNewlines() throws Exception {
+        List<DatasetRow> rows = rows("text,n\n\"a, \"\"quoted\"\" b\",1\n\"two\nlines\r\nhere\",2\n\"\",3\n,4\n");
+        assertEquals(4, rows.size());
+        assertEquals("a, \"quoted\" b", rows.get(0).values().get("text"));
+        assertEquals("two\nlines\r\nhere", rows.get(1).values().get("text"));
+        assertEquals("", rows.get(2).values().get("text"));
+        assertEquals("", rows.get(3).values().get("text"));
+        assertEquals("4", rows.get(3).values().get("n"));
+    }
+
+    @Test
+    void crlfCrAndNoFinalLineBreak() throws Exception {
+        assertEquals(List.of("1", "3"), values(rows("a,b\r\n1,2\r\n3,4"), "a"));
+        assertEquals(List.of("1", "3"), values(rows("a,b\r1,2\r3,4\r"), "a"));
+        assertEquals("2", rows("a,b\r\n1,2\r\n").get(0).values().get("b"), "no \\r left in the last field");
+    }
+
+    @Test
+    void byteOrderMarkIsSkipped() throws Exception {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] text = "sepal,label\n5.1,setosa\n".getBytes(StandardCharsets.UTF_8);
+        byte[] both = Arrays.copyOf(bom, bom.length + text.length);
+        System.arraycopy(text, 0, both, bom.length, text.length);
+        try (RowReader reader = CsvReader.open(new ByteArrayInputStream(both))) {
+            assertEquals(List.of("sepal", "label"), reader.columns());
+            assertEquals("5.1", reader.next().values().get("sepal"));
+        }
+    }
+
+    @Test
+    void blankLinesAreNoRows() throws Exception {
+        List<DatasetRow> rows = rows("\n\na,b\n\n1,2\n\r\n3,4\n\n");
+        assertEquals(List.of("1", "3"), values(rows, "a"));
+        assertEquals(List.of(1L, 2L), rows.stream().map(DatasetRow::number).toList());
+    }
+
+    @Test
+    void malformedRowsAreCountedWithTheirLineAndReadingGoesOn() throws Exception {
+        List<DatasetRow> rows = rows("a,b\n1,2,3\nx\"y,2\n\"q\"z,2\n5,6\n7\n8,9\n");
+        assertEquals(6, rows.size());
+        assertTrue(rows.get(0).problem().contains("line 2: 3 fields where the header has 2 columns"),
+                rows.get(0).problem());
+        assertNull(rows.get(0).values());
+        assertTrue(rows.get(1).problem().contains("line 3: a quote inside an unquoted field"), rows.get(1).problem());
+        assertTrue(rows.get(2).problem().contains("line 4: text after the closing quote"), rows.get(2).problem());
+        assertEquals(Map.of("a", "5", "b", "6"), rows.get(3).values());
+        assertTrue(rows.get(4).problem().contains("line 6: 1 field where the header has 2"), rows.get(4).problem());
+        assertEquals(Map.of("a", "8", "b", "9"), rows.get(5).values());
+        assertEquals(6, rows.get(5).number());
+    }
+
+    @Test
+    void lineNumbersCountLineBreaksInsideQuotes() throws Exception {
+        List<DatasetRow> rows = rows("a,b\n\"1\n2\",3\n4,5,6\n");
+        assertTrue(rows.get(1).problem().startsWith("line 4:"), rows.get(1).problem());
+    }
+
+    @Test
+    void anUnclosedQuoteIsOneMalformedRow() throws Exception {
+        List<DatasetRow> rows = rows("a,b\n1,2\n\"open,3\n4,5\n");
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(1).problem().contains("opened on line 3 is never closed"), rows.get(1).problem());
+    }
+
+    @Test
+    void invalidUtf8IsAMalformedRow() throws Exception {
+        byte[] bytes = "a,b\n1,X\n3,4\n".getBytes(StandardCharsets.US_ASCII);
+        bytes[6] = (byte) 0xC3; // a lead byte with no continuation
+        List<DatasetRow> rows = rows(bytes);
+        assertTrue(rows.get(0).problem().contains("line 2: not valid UTF-8"), rows.get(0).problem());
+        assertEquals("4", rows.get(1).values().get("b"));
+        assertEquals("é", rows("a\n\"é\"\n").get(0).values().get("a"));
+    }
+
+    @Test
+    void aRowOverTheLimitIsMalformedAndReadingResumesAtTheNextLine() throws Exception {
+        String huge = "x".repeat(DatasetRules.MAX_ROW_BYTES + 10);
+        List<DatasetRow> rows = rows("a,b\n" + huge + ",1\n2,3\n");
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).problem().contains("longer than"), rows.get(0).problem());
+        assertEquals(Map.of("a", "2", "b", "3"), rows.get(1).values());
+    }
+
+    @Test
+    void headersThatDoNotParseAreRefused() {
+        assertRefused("", "no header row");
+        assertRefused("\n\n", "no header row");
+        assertRefused(",a,b\n1,2,3\n", "column 1 of the CSV header has no name");
+        assertRefused("a,b,a\n", "names the column 'a' twice");
+        assertRefused("a\"b,c\n", "header row does not parse");
+    }
+
+    private static void assertRefused(String csv, String message) {
+        TurnoutException refused = assertThrows(TurnoutException.class, () -> rows(csv));
+        assertTrue(refused.getMessage().contains(message), refused.getMessage());
+    }
+
+    private static List<String> values(List<DatasetRow> rows, String column) {
+        return rows.stream().map(row -> row.values().get(column)).toList();
+    }
+}

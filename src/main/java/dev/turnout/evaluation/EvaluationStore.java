@@ -25,7 +25,7 @@ import java.util.Optional;
 public class EvaluationStore {
 
     private static final String COLUMNS = "e.id, m.name, v.version, e.dataset, e.dataset_version, e.dataset_sha256, "
-            + "e.task, e.state, e.rows_done, e.rows_total, e.settings::text, e.results::text, e.error, e.actor, "
+            + "e.task, e.state, e.rows_done, e.rows_total, CAST(e.settings AS text), CAST(e.results AS text), e.error, e.actor, "
             + "e.created_at, e.started_at, e.finished_at, e.attempts";
     private static final String FROM = " FROM evaluation e JOIN model_version v ON v.id = e.version_id "
             + "JOIN model m ON m.id = v.model_id";
@@ -98,7 +98,7 @@ public class EvaluationStore {
                     .setParameter(1, id).setParameter(2, replica).setParameter(3, (double) lease.toMillis() / 1000)
                     .executeUpdate();
             Object[] claimed = (Object[]) entityManager.createNativeQuery("SELECT e.version_id, m.name, v.version, "
-                            + "e.dataset, e.dataset_version, e.task, e.settings::text, e.attempts" + FROM
+                            + "e.dataset, e.dataset_version, e.task, CAST(e.settings AS text), e.attempts" + FROM
                             + " WHERE e.id = ?1").setParameter(1, id).getSingleResult();
             return Optional.of(new Claim(id, ((Number) claimed[0]).longValue(), (String) claimed[1],
                     ((Number) claimed[2]).intValue(), (String) claimed[3], ((Number) claimed[4]).intValue(),

@@ -19,11 +19,20 @@ the TorchScript twin of small-types.onnx (outputs in the same order, unnamed); i
 identity-uint16.onnx return their input "x" [-1] as "y", in types that are not served.
 Several inputs and outputs: two-inputs.onnx takes "a" and "b", both FP32 [-1, 2], and returns "sum" (a + b) and
 "product" (a * b), both FP32 [-1, 2]: requests that mix binary and JSON inputs and outputs.
+Evaluation (src/test/resources/evaluation, made by evaluation_fixtures(); run it alone with
+`/usr/bin/python3 -c 'import importlib.util as u; s=u.spec_from_file_location("f","scripts/make-fixtures.py");
+m=u.module_from_spec(s); s.loader.exec_module(m); m.evaluation_fixtures()'`): classifier-{weak,fair,strong}.onnx,
+MLPs 4 -> 16 (ReLU) -> 3 -> softmax ("x" FP32 [-1, 4] -> "probabilities" FP32 [-1, 3]) trained 2, 20 and 400
+steps on golden.csv (features f1..f4, label species 0..2; also as golden.jsonl, and golden-dirty.csv with three
+malformed rows); binary.onnx, a logistic regression 4 -> 1 -> sigmoid ("x" -> "score" FP32 [-1, 1]) with
+binary.csv (label "clicked" 0/1); regression.csv (column "x1", label "target" = 2 x1 + 1 + noise) for linear-v1
+and linear-v2. reference.json holds every figure the server must reproduce, computed here with numpy.
 """
 import json
 import os
 import sys
 
+import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper
@@ -225,6 +234,160 @@ def main():
     initializer_input_model()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
+    evaluation_fixtures()
+
+
+EVAL_OUT = os.path.join(OUT, "..", "evaluation")
+
+
+class Classifier(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+
+    def forward(self, x):
+        return torch.softmax(self.net(x), dim=1)
+
+
+class Logistic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(4, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.lin(x))
+
+
+def write_csv(path, header, rows):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in rows:
+            f.write(",".join(row) + "\n")
+
+
+def classification_figures(labels, probs):
+    """Figures as the server defines them (README, Evaluations): macro averages over classes 0..k-1."""
+    labels = np.asarray(labels, dtype=np.int64)
+    probs = np.asarray(probs, dtype=np.float64)
+    binary = probs.shape[1] == 1
+    if binary:
+        probs = np.concatenate([1.0 - probs, probs], axis=1)
+        predicted = (probs[:, 1] >= 0.5).astype(np.int64)
+    else:
+        predicted = np.argmax(probs, axis=1)
+    k = probs.shape[1]
+    confusion = np.zeros((k, k), dtype=np.int64)
+    for actual, guess in zip(labels, predicted):
+        confusion[actual, guess] += 1
+    per_class = {}
+    for c in range(k):
+        tp = confusion[c, c]
+        fp = confusion[:, c].sum() - tp
+        fn = confusion[c, :].sum() - tp
+        precision = tp / (tp + fp) if tp + fp > 0 else 0.0
+        recall = tp / (tp + fn) if tp + fn > 0 else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+        per_class[str(c)] = {"precision": float(precision), "recall": float(recall), "f1": float(f1),
+                             "support": int(confusion[c, :].sum())}
+    chosen = np.clip(probs[np.arange(len(labels)), labels], 1e-15, 1 - 1e-15)
+    figures = {
+        "accuracy": float(np.mean(predicted == labels)),
+        "precision": float(np.mean([v["precision"] for v in per_class.values()])),
+        "recall": float(np.mean([v["recall"] for v in per_class.values()])),
+        "f1": float(np.mean([v["f1"] for v in per_class.values()])),
+        "log_loss": float(np.mean(-np.log(chosen))),
+    }
+    if binary:
+        pos = probs[labels == 1, 1]
+        neg = probs[labels == 0, 1]
+        wins = sum(float(np.sum(neg < s)) + 0.5 * float(np.sum(neg == s)) for s in pos)
+        figures["roc_auc"] = wins / (len(pos) * len(neg))
+    return {"metrics": figures, "per_class": per_class, "confusion_matrix": confusion.tolist(),
+            "predicted": predicted.tolist()}
+
+
+def regression_figures(labels, predicted):
+    labels = np.asarray(labels, dtype=np.float64)
+    predicted = np.asarray(predicted, dtype=np.float64)
+    errors = labels - predicted
+    return {"metrics": {
+        "rmse": float(np.sqrt(np.mean(errors ** 2))),
+        "mae": float(np.mean(np.abs(errors))),
+        "r2": float(1.0 - np.sum(errors ** 2) / np.sum((labels - labels.mean()) ** 2)),
+        "max_abs_error": float(np.max(np.abs(errors))),
+    }}
+
+
+def export_eval(module, name, output):
+    module.eval()
+    torch.onnx.export(module, torch.zeros(2, 4), os.path.join(EVAL_OUT, name + ".onnx"),
+                      input_names=["x"], output_names=[output],
+                      dynamic_axes={"x": {0: "batch"}, output: {0: "batch"}}, opset_version=13)
+
+
+def evaluation_fixtures():
+    os.makedirs(EVAL_OUT, exist_ok=True)
+    rng = np.random.default_rng(11)
+    # Three overlapping blobs: a well-trained MLP gets most rows right, not all.
+    centers = np.array([[0.0, 0.0, 0.0, 0.0], [1.5, 1.0, -1.0, 0.5], [-1.0, 1.5, 1.0, -1.0]])
+    labels = rng.integers(0, 3, 240)
+    features = np.round(centers[labels] + rng.normal(0.0, 0.9, (240, 4)), 4).astype(np.float32)
+    x = torch.tensor(features)
+    rows = [[repr(float(v)) for v in f] + [str(int(l))] for f, l in zip(features, labels)]
+    write_csv(os.path.join(EVAL_OUT, "golden.csv"), ["f1", "f2", "f3", "f4", "species"], rows)
+    with open(os.path.join(EVAL_OUT, "golden.jsonl"), "w") as f:
+        for feat, label in zip(features, labels):  # numbers as JSON numbers, the label as a string: both read
+            f.write(json.dumps({"f1": float(feat[0]), "f2": float(feat[1]), "f3": float(feat[2]),
+                                "f4": float(feat[3]), "species": str(int(label))}) + "\n")
+    dirty = list(rows)
+    dirty.insert(5, ["1.0", "2.0", "3.0"])                  # too few fields
+    dirty.insert(50, ["1.0", "abc", "0.5", "0.5", "1"])     # a feature that is not a number
+    dirty.insert(100, ["1.0", "2.0", "0.5", "0.5", ""])     # no label
+    write_csv(os.path.join(EVAL_OUT, "golden-dirty.csv"), ["f1", "f2", "f3", "f4", "species"], dirty)
+
+    reference = {}
+    for name, steps in (("classifier-weak", 2), ("classifier-fair", 20), ("classifier-strong", 400)):
+        torch.manual_seed(3)
+        model = Classifier()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+        target = torch.tensor(labels)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.nll_loss(torch.log(model(x)), target)
+            loss.backward()
+            optimizer.step()
+        export_eval(model, name, "probabilities")
+        with torch.no_grad():
+            probs = model(x).numpy()
+        reference[name] = classification_figures(labels, probs)
+
+    binary_labels = (features[:, 0] + 0.5 * features[:, 1] + rng.normal(0, 0.8, 240) > 0.3).astype(np.int64)
+    torch.manual_seed(5)
+    logistic = Logistic()
+    optimizer = torch.optim.Adam(logistic.parameters(), lr=0.05)
+    for _ in range(100):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy(logistic(x)[:, 0], torch.tensor(binary_labels, dtype=torch.float32))
+        loss.backward()
+        optimizer.step()
+    export_eval(logistic, "binary", "score")
+    with torch.no_grad():
+        scores = logistic(x).numpy()
+    write_csv(os.path.join(EVAL_OUT, "binary.csv"), ["f1", "f2", "f3", "f4", "clicked"],
+              [[repr(float(v)) for v in f] + [str(int(l))] for f, l in zip(features, binary_labels)])
+    reference["binary"] = classification_figures(binary_labels, scores)
+
+    x1 = np.round(rng.uniform(-3, 3, 150), 3).astype(np.float32)
+    target = np.round(2.0 * x1.astype(np.float64) + 1.0 + rng.normal(0, 0.3, 150), 4)
+    write_csv(os.path.join(EVAL_OUT, "regression.csv"), ["x1", "target"],
+              [[repr(float(a)), repr(float(t))] for a, t in zip(x1, target)])
+    for name, slope, intercept in (("linear-v1", 2.0, 1.0), ("linear-v2", 3.0, 2.0)):
+        with torch.no_grad():
+            predicted = Linear(slope, intercept)(torch.tensor(x1).reshape(-1, 1)).numpy()[:, 0]
+        reference[name] = regression_figures(target, predicted)
+    with open(os.path.join(EVAL_OUT, "reference.json"), "w") as f:
+        json.dump(reference, f, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void evaluationSitsBesideRolloutAndNothingBelowKnowsIt() {
+        noClasses().that().resideInAnyPackage(BASE + "engine..", BASE + "registry..", BASE + "serving..",
+                        BASE + "rollout..", BASE + "dataset..", BASE + "storage..", BASE + "events..")
+                .should().dependOnClassesThat().resideInAPackage(BASE + "evaluation..")
+                .because("evaluations run on serving's engine path and publish their figures through the registry "
+                        + "(eval.* metrics); guards read those metrics, so rollout never needs the evaluation package")
+                .check(classes);
+    }
+
+    @Test
     void nothingKnowsTheConsole() {
         noClasses().that().resideOutsideOfPackage(BASE + "console..")
                 .should().dependOnClassesThat().resideInAPackage(BASE + "console..")

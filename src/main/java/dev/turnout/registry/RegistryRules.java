@@ -13,6 +13,8 @@ public final class RegistryRules {
     public static final int MAX_TAG_VALUE_LENGTH = 5000;
     public static final int MAX_DESCRIPTION_LENGTH = 10_000;
     public static final int MAX_ENTRIES = 256;
+    /** Metrics under this prefix come from evaluations only (EvaluationMetrics); clients may not send them. */
+    public static final String EVALUATION_PREFIX = "eval.";
 
     private static final Pattern MODEL_NAME = Pattern.compile(MODEL_NAME_PATTERN);
     private static final Pattern KEY = Pattern.compile(KEY_PATTERN);
@@ -41,6 +43,12 @@ public final class RegistryRules {
 
     public static void checkMetrics(Map<String, Double> metrics, boolean allowRemoval) {
         checkKeys("metric", metrics);
+        for (String name : metrics.keySet()) {
+            if (name.startsWith(EVALUATION_PREFIX)) {
+                throw TurnoutException.invalid("metric '" + printable(name) + "': names starting with '"
+                        + EVALUATION_PREFIX + "' are written by evaluations only (POST .../evaluations)");
+            }
+        }
         metrics.forEach((name, value) -> {
             if (value == null ? !allowRemoval : !Double.isFinite(value)) {
                 throw TurnoutException.invalid("metric '" + name + "' must be a finite number"

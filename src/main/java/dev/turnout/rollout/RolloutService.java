@@ -64,9 +64,11 @@ public class RolloutService {
                 });
             }
         }
+        java.util.Map<String, Double> activeMetrics = previous == null ? java.util.Map.of()
+                : pointer.version(model, previous).metrics; // for relative guards ("... >= active - 0.005")
         for (MetricRequirement requirement : requirements) {
-            requirement.violation(request.version(), next.metrics).ifPresent(problem -> {
-                throw TurnoutException.conflict(problem);
+            requirement.violation(request.version(), next.metrics, previous, activeMetrics).ifPresent(problem -> {
+                throw TurnoutException.conflict(problem.replace("{name}", name));
             });
         }
         Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),

@@ -57,8 +57,9 @@ class MetricRequirementTest {
     void aRefusalSaysWhatIsAccepted() {
         TurnoutException e = refused("accuracy = 0.9");
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-        assertEquals("invalid metric requirement 'accuracy = 0.9'; expected '<metric> <op> <number>' with op one of "
-                + ">=, >, <=, <, == (e.g. 'accuracy >= 0.9')", e.getMessage());
+        assertEquals("invalid metric requirement 'accuracy = 0.9'; expected '<metric> <op> <number>' or '<metric> <op> "
+                + "active [+|- <number>]' with op one of >=, >, <=, <, == (e.g. 'accuracy >= 0.9', "
+                + "'eval.golden.accuracy >= active - 0.005')", e.getMessage());
         assertTrue(refused(null).getMessage().endsWith("; expected " + MetricRequirement.FORM));
     }
 
@@ -114,5 +115,28 @@ class MetricRequirementTest {
                 () -> MetricRequirement.parse("x\n".repeat(2500)));
         assertTrue(e.getMessage().length() < 400, e.getMessage().length() + " characters");
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void aRelativeGuardComparesWithTheActiveVersionOnTheSameDatasetVersion() {
+        MetricRequirement guard = MetricRequirement.parse("eval.golden.accuracy >= active - 0.005");
+        assertEquals(new MetricRequirement("eval.golden.accuracy", ">=", -0.005, true), guard);
+        assertEquals("eval.golden.accuracy >= active - 0.005", guard.toString());
+        Map<String, Double> active = Map.of("eval.golden.accuracy", 0.90, "eval.golden.dataset_version", 2.0);
+        assertEquals(Optional.empty(), guard.violation(3, Map.of("eval.golden.accuracy", 0.896,
+                "eval.golden.dataset_version", 2.0), 1, active));
+        assertTrue(guard.violation(3, Map.of("eval.golden.accuracy", 0.894, "eval.golden.dataset_version", 2.0), 1,
+                active).orElseThrow().contains("active version 1 has 0.9"));
+        String otherDataset = guard.violation(3, Map.of("eval.golden.accuracy", 0.95, "eval.golden.dataset_version",
+                3.0), 1, active).orElseThrow();
+        assertTrue(otherDataset.contains("evaluate active version 1 on 'golden' version 3"), otherDataset);
+        String missing = guard.violation(3, Map.of("eval.golden.accuracy", 0.95, "eval.golden.dataset_version", 2.0),
+                1, Map.of()).orElseThrow();
+        assertTrue(missing.contains("active version 1 has no metric 'eval.golden.accuracy'"), missing);
+        assertTrue(missing.contains("evaluate version 1 on dataset 'golden' version 2"), missing);
+        assertEquals(Optional.empty(), guard.violation(3, Map.of("eval.golden.accuracy", 0.1), null, Map.of()),
+                "nothing serves, so nothing to be worse than");
+        assertEquals(new MetricRequirement("rmse", "<=", 0, true), MetricRequirement.parse("rmse <= active"));
+        assertEquals(0.5, MetricRequirement.parse("m > active + 0.5").bound());
     }
 }

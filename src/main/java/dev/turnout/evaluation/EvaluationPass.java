@@ -1,0 +1,160 @@
+package dev.turnout.evaluation;
+
+import dev.turnout.dataset.DatasetRow;
+import dev.turnout.engine.Tensor;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * One pass over a dataset: rows are parsed into batches, each batch is run through the version (and the version it is
+ * compared with, on the very same rows), and the accumulators score every output. Memory is one batch plus what the
+ * figures need.
+ */
+final class EvaluationPass {
+
+    /** A version to run: the production model (its engine, translator and signature checks). */
+    interface Model {
+        Tensor[] predict(Tensor[] inputs) throws Exception;
+    }
+
+    /** What a pass found: the headline figures of the evaluated version, and the whole results document. */
+    record Outcome(Map<String, Double> metrics, Map<String, Object> results) {
+    }
+
+    private final ColumnMapping mapping;
+    private final ColumnMapping otherMapping;
+    private final Task task;
+    private final String label;
+    private final int batchSize;
+
+    EvaluationPass(ColumnMapping mapping, ColumnMapping otherMapping, Task task, String label, int batchSize) {
+        this.mapping = mapping;
+        this.otherMapping = otherMapping;
+        this.task = task;
+        this.label = label;
+        int limit = otherMapping == null ? mapping.maxBatch() : Math.min(mapping.maxBatch(), otherMapping.maxBatch());
+        this.batchSize = Math.max(1, Math.min(batchSize, limit));
+    }
+
+    /**
+     * @param other the version compared with, or null
+     * @param progress told the rows read so far after each batch
+     */
+    Outcome run(Iterator<DatasetRow> rows, Model model, Model other, LongConsumer progress) throws Exception {
+        Scored mine = new Scored(mapping, task);
+        Scored theirs = other == null ? null : new Scored(otherMapping, task);
+        Refusals refusals = new Refusals();
+        RowBatch batch = new RowBatch(mapping, batchSize);
+        RowBatch otherBatch = other == null ? null : new RowBatch(otherMapping, batchSize);
+        long read = 0;
+        long agreed = 0;
+        while (rows.hasNext()) {
+            DatasetRow row = rows.next();
+            read++;
+            String problem = row.problem() != null ? row.problem() : add(row, mine.accumulator, batch, otherBatch);
+            if (problem != null) {
+                refusals.refuse(row.number(), problem);
+            }
+            if (batch.full() || (!rows.hasNext() && batch.size() > 0)) {
+                double[] predicted = mine.score(batch, model);
+                if (theirs != null) {
+                    double[] compared = theirs.score(otherBatch, other);
+                    for (int i = 0; i < predicted.length; i++) {
+                        agreed += mine.accumulator.agree(predicted[i], compared[i]) ? 1 : 0;
+                    }
+                    otherBatch.clear();
+                }
+                batch.clear();
+                progress.accept(read);
+            }
+        }
+        progress.accept(read);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("rows", read);
+        results.put("rows_scored", mine.rows);
+        results.put("rows_refused", refusals.count());
+        results.put("refusals", refusals.first());
+        results.putAll(mine.results());
+        if (theirs != null) {
+            Map<String, Object> compared = new LinkedHashMap<>(theirs.results());
+            compared.put("agreement", mine.rows == 0 ? null : (double) agreed / mine.rows);
+            results.put("compared", compared);
+        }
+        return new Outcome(mine.accumulator.metrics(), results);
+    }
+
+    /** Parses the row's label and values into the batch (and the other version's); null, or why it was refused. */
+    private String add(DatasetRow row, Accumulator accumulator, RowBatch batch, RowBatch otherBatch) {
+        Map<String, String> values = row.values();
+        String text = values.get(label);
+        if (text == null || text.isBlank()) {
+            return "the label column '" + label + "' has no value";
+        }
+        double value;
+        try {
+            value = accumulator.label(text);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (otherBatch != null) {
+            // the other version may take other types: parse for it first, so a refusal leaves neither batch changed
+            String problem = otherBatch.add(row.number(), values, value);
+            if (problem != null) {
+                return problem;
+            }
+            problem = batch.add(row.number(), values, value);
+            if (problem != null) {
+                otherBatch.dropLast();
+            }
+            return problem;
+        }
+        return batch.add(row.number(), values, value);
+    }
+
+    /** One version's figures and latency. */
+    private static final class Scored {
+        final ColumnMapping mapping;
+        final Accumulator accumulator;
+        final LatencyRecorder latency = new LatencyRecorder();
+        long rows;
+
+        Scored(ColumnMapping mapping, Task task) {
+            this.mapping = mapping;
+            this.accumulator = mapping.accumulator(task);
+        }
+
+        double[] score(RowBatch batch, Model model) throws Exception {
+            Tensor[] inputs = batch.tensors();
+            long start = System.nanoTime();
+            Tensor[] outputs = model.predict(inputs);
+            latency.batch(System.nanoTime() - start, batch.size());
+            Tensor output = outputs[0];
+            for (Tensor candidate : outputs) {
+                if (candidate.name().equals(mapping.output().name())) {
+                    output = candidate;
+                }
+            }
+            if (output.shape().length == 0 || output.shape()[0] != batch.size()) {
+                throw new IllegalStateException("the model answered " + output + " for a batch of " + batch.size()
+                        + " rows");
+            }
+            double[] predicted = new double[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                predicted[i] = accumulator.add(batch.label(i), output, i);
+            }
+            rows += batch.size();
+            return predicted;
+        }
+
+        Map<String, Object> results() {
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("metrics", accumulator.metrics());
+            results.putAll(accumulator.details());
+            results.put("latency_ms", latency.percentiles());
+            return results;
+        }
+    }
+}

@@ -27,6 +27,10 @@ steps on golden.csv (features f1..f4, label species 0..2; also as golden.jsonl, 
 malformed rows); binary.onnx, a logistic regression 4 -> 1 -> sigmoid ("x" -> "score" FP32 [-1, 1]) with
 binary.csv (label "clicked" 0/1); regression.csv (column "x1", label "target" = 2 x1 + 1 + noise) for linear-v1
 and linear-v2. reference.json holds every figure the server must reproduce, computed here with numpy.
+Faulty canary candidates, each with linear-v1's signature ("x" FP32 [-1, 1] -> "y" FP32 [-1, 1]), so a rollout's
+input-compatibility guard accepts them: canary-nonfinite.onnx (y = log x: NaN for x < 0, -Infinity for 0),
+canary-gather-fails.onnx (y = [0, 1, ..., 9][x]: an x outside -10..9 fails inside ONNX Runtime, as an index out of
+range) and canary-slow.onnx (y = x, after 24 input-dependent 256 x 256 matrix products: tens of milliseconds).
 """
 import json
 import os
@@ -197,6 +201,28 @@ def initializer_input_model():
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1]),
          helper.make_tensor_value_info("w", TensorProto.FLOAT, [1])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1])], [w, one]), "initializer-input.onnx")
+def canary_models():
+    one_col = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])]
+    out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])]
+    save_onnx(helper.make_graph([helper.make_node("Log", ["x"], ["y"])], "canary-nonfinite", one_col, out),
+              "canary-nonfinite.onnx")
+    table = helper.make_tensor("table", TensorProto.FLOAT, [10], [float(i) for i in range(10)])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["index"], to=TensorProto.INT64),
+         helper.make_node("Gather", ["table", "index"], ["y"], axis=0)], "canary-gather-fails", one_col, out,
+        [table]), "canary-gather-fails.onnx")
+    size = 256
+    identity = helper.make_tensor("w", TensorProto.FLOAT, [size, size],
+                                  [1.0 if i == j else 0.0 for i in range(size) for j in range(size)])
+    zero = helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])
+    nodes = [helper.make_node("ReduceSum", ["x"], ["total"], keepdims=0),
+             helper.make_node("Mul", ["w", "total"], ["h0"])]  # depends on the input: nothing to fold at load time
+    for i in range(24):
+        nodes.append(helper.make_node("MatMul", ["h%d" % i, "w"], ["h%d" % (i + 1)]))
+    nodes += [helper.make_node("ReduceMean", ["h24"], ["mean"], keepdims=0),
+              helper.make_node("Mul", ["mean", "zero"], ["nothing"]),
+              helper.make_node("Add", ["x", "nothing"], ["y"])]
+    save_onnx(helper.make_graph(nodes, "canary-slow", one_col, out, [identity, zero]), "canary-slow.onnx")
 
 
 class SmallTypes(torch.nn.Module):
@@ -232,6 +258,7 @@ def main():
     small_types_models()
     two_inputs_model()
     initializer_input_model()
+    canary_models()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
     evaluation_fixtures()

@@ -26,6 +26,7 @@ import dev.turnout.serving.InferenceExecutor;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
 import dev.turnout.serving.ServingMetrics;
+import dev.turnout.serving.ShadowMirror;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -56,10 +57,12 @@ public class Predictions {
     private final SecurityIdentity identity;
     private final CurrentIdentityAssociation identities;
     private final boolean requireToken;
+    private final ShadowMirror shadow;
 
     public Predictions(ModelServer server, InferenceExecutor inference, TurnoutConfig config,
-                       SecurityIdentity identity, CurrentIdentityAssociation identities) {
+                       SecurityIdentity identity, CurrentIdentityAssociation identities, ShadowMirror shadow) {
         this.server = server;
+        this.shadow = shadow;
         this.inference = inference;
         this.identity = identity;
         this.identities = identities;
@@ -222,7 +225,9 @@ public class Predictions {
 
     Tensor[] run(ServedModel.Lease lease, Tensor[] inputs) {
         try {
-            return lease.predict(inputs);
+            Tensor[] outputs = lease.predict(inputs);
+            shadow.offer(lease.model(), inputs, outputs); // returns at once: the candidate runs off the request path
+            return outputs;
         } catch (OverloadedException e) {
             throw e;
         } catch (OutputTooLargeException e) {

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -136,6 +137,11 @@ public class ShadowMirror {
         if (targets.remove(model) != null) {
             LOG.infof("Shadow: no longer mirroring %s", model);
         }
+    }
+
+    /** The models mirrored now. */
+    public Set<String> targets() {
+        return Set.copyOf(targets.keySet());
     }
 
     public Optional<Target> target(String model) {

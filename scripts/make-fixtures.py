@@ -19,6 +19,10 @@ the TorchScript twin of small-types.onnx (outputs in the same order, unnamed); i
 identity-uint16.onnx return their input "x" [-1] as "y", in types that are not served.
 Several inputs and outputs: two-inputs.onnx takes "a" and "b", both FP32 [-1, 2], and returns "sum" (a + b) and
 "product" (a * b), both FP32 [-1, 2]: requests that mix binary and JSON inputs and outputs.
+Faulty canary candidates, each with linear-v1's signature ("x" FP32 [-1, 1] -> "y" FP32 [-1, 1]), so a rollout's
+input-compatibility guard accepts them: canary-nonfinite.onnx (y = log x: NaN for x < 0, -Infinity for 0),
+canary-gather-fails.onnx (y = [0, 1, ..., 9][x]: an x outside -10..9 fails inside ONNX Runtime, as an index out of
+range) and canary-slow.onnx (y = x, after 24 input-dependent 256 x 256 matrix products: tens of milliseconds).
 """
 import json
 import os
@@ -177,6 +181,30 @@ def two_inputs_model():
          helper.make_tensor_value_info("product", TensorProto.FLOAT, [None, 2])]), "two-inputs.onnx")
 
 
+def canary_models():
+    one_col = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])]
+    out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])]
+    save_onnx(helper.make_graph([helper.make_node("Log", ["x"], ["y"])], "canary-nonfinite", one_col, out),
+              "canary-nonfinite.onnx")
+    table = helper.make_tensor("table", TensorProto.FLOAT, [10], [float(i) for i in range(10)])
+    save_onnx(helper.make_graph(
+        [helper.make_node("Cast", ["x"], ["index"], to=TensorProto.INT64),
+         helper.make_node("Gather", ["table", "index"], ["y"], axis=0)], "canary-gather-fails", one_col, out,
+        [table]), "canary-gather-fails.onnx")
+    size = 256
+    identity = helper.make_tensor("w", TensorProto.FLOAT, [size, size],
+                                  [1.0 if i == j else 0.0 for i in range(size) for j in range(size)])
+    zero = helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])
+    nodes = [helper.make_node("ReduceSum", ["x"], ["total"], keepdims=0),
+             helper.make_node("Mul", ["w", "total"], ["h0"])]  # depends on the input: nothing to fold at load time
+    for i in range(24):
+        nodes.append(helper.make_node("MatMul", ["h%d" % i, "w"], ["h%d" % (i + 1)]))
+    nodes += [helper.make_node("ReduceMean", ["h24"], ["mean"], keepdims=0),
+              helper.make_node("Mul", ["mean", "zero"], ["nothing"]),
+              helper.make_node("Add", ["x", "nothing"], ["y"])]
+    save_onnx(helper.make_graph(nodes, "canary-slow", one_col, out, [identity, zero]), "canary-slow.onnx")
+
+
 class SmallTypes(torch.nn.Module):
     """small-types.onnx as TorchScript: x + 1 wraps at 255 in PyTorch too."""
 
@@ -209,6 +237,7 @@ def main():
     large_output_model()
     small_types_models()
     two_inputs_model()
+    canary_models()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
 

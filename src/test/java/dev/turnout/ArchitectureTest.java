@@ -10,7 +10,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The packages depend one way: console → rollout → serving → registry → engine, each floor readable and testable
+ * The packages depend one way: console → delivery → rollout → serving → registry → engine, each floor readable and testable
  * without the ones above it; events (the outbox and its webhook delivery) sits below registry and rollout, which both
  * write to it; error, http, security, config, db, datadir, apidoc and storage (artifact blobs) are shared below them.
  * No cycles between packages.
@@ -46,7 +46,16 @@ class ArchitectureTest {
     @Test
     void servingKnowsNothingOfRollout() {
         noClasses().that().resideInAPackage(BASE + "serving..")
-                .should().dependOnClassesThat().resideInAnyPackage(BASE + "rollout..")
+                .should().dependOnClassesThat().resideInAnyPackage(BASE + "rollout..", BASE + "delivery..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheConsoleKnowsDelivery() {
+        noClasses().that().resideOutsideOfPackages(BASE + "delivery..", BASE + "console..")
+                .should().dependOnClassesThat().resideInAPackage(BASE + "delivery..")
+                .because("progressive delivery sits above rollout: it sets serving's TrafficSplit and flips through "
+                        + "rollout, neither of which knows it")
                 .check(classes);
     }
 
@@ -62,7 +71,7 @@ class ArchitectureTest {
     void eventsKnowNoDomain() {
         noClasses().that().resideInAPackage(BASE + "events..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
-                        BASE + "serving..", BASE + "rollout..")
+                        BASE + "serving..", BASE + "rollout..", BASE + "delivery..")
                 .because("the registry and rollout describe their changes as events; the outbox only stores and "
                         + "delivers them")
                 .check(classes);
@@ -73,7 +82,7 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(BASE + "error..", BASE + "http..", BASE + "config..", BASE + "db..",
                         BASE + "datadir..", BASE + "security..", BASE + "apidoc..", BASE + "storage..")
                 .should().dependOnClassesThat().resideInAnyPackage(BASE + "engine..", BASE + "registry..",
-                        BASE + "serving..", BASE + "rollout..", BASE + "console..", BASE + "events..")
+                        BASE + "serving..", BASE + "rollout..", BASE + "console..", BASE + "events..", BASE + "delivery..")
                 .because("error maps domain failures through TurnoutException alone; config only holds settings")
                 .check(classes);
     }

@@ -16,7 +16,17 @@ public enum EventType {
     MODEL_ROLLED_BACK("model.rolled_back"),
     /** The model was taken out of service: no active version. */
     MODEL_DEACTIVATED("model.deactivated"),
-    MODEL_DELETED("model.deleted");
+    MODEL_DELETED("model.deleted"),
+    /** A rollout (canary or shadow) of a candidate version began. */
+    ROLLOUT_STARTED("rollout.started"),
+    /** A canary passed a step: the candidate's weight grew. */
+    ROLLOUT_STEP("rollout.step"),
+    ROLLOUT_PAUSED("rollout.paused"),
+    ROLLOUT_RESUMED("rollout.resumed"),
+    /** The candidate became the active version (a flip, also announced as model.activated). */
+    ROLLOUT_PROMOTED("rollout.promoted"),
+    /** The rollout ended without promotion: a breach, an operator, or a flip that superseded it. */
+    ROLLOUT_ABORTED("rollout.aborted");
 
     private final String wireName;
 

@@ -60,6 +60,11 @@ public class ReplicaTracker {
         heartbeat.repeat(Duration.ZERO, config.heartbeatInterval(), this::beat);
     }
 
+    /** This replica's id, as its rows in {@code replica} and elsewhere name it. */
+    public String replicaId() {
+        return replicaId;
+    }
+
     /** Whether the heartbeat still runs (liveness). */
     public boolean alive() {
         return heartbeat.alive();

@@ -53,9 +53,25 @@ public class RolloutService {
             return latest(model).orElseGet(() -> record(model, request.version(), previous, Activation.ACTIVATE,
                     request.actor(), request.reason(), request.force()).record());
         }
+        checkGuards(model, next, request);
+        Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
+                request.reason(), request.force());
+        pointer.move(model, request.version(), maxActiveModels);
+        events.write(event(EventType.MODEL_ACTIVATED, name, activation.record())
+                .withDetails(java.util.Map.of("forced", activation.forced)));
+        return activation.record();
+    }
+
+    /**
+     * The guards of a flip to {@code next} (metric requirements, configured guards, input compatibility with the active
+     * version), as a 409 when one refuses. A rollout checks them at its start; its promoting flip checks them again.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void checkGuards(Model model, ModelVersion next, FlipRequest request) {
+        Integer previous = model.activeVersion;
         List<MetricRequirement> requirements = new ArrayList<>(request.require());
         if (!request.force()) {
-            requirements.addAll(configuredGuards(name));
+            requirements.addAll(configuredGuards(model.name));
             if (previous != null) {
                 ModelVersion active = pointer.version(model, previous);
                 SignatureGuard.incompatibility(active.signature, next.signature).ifPresent(problem -> {
@@ -69,12 +85,27 @@ public class RolloutService {
                 throw TurnoutException.conflict(problem);
             });
         }
-        Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
-                request.reason(), request.force());
-        pointer.move(model, request.version(), maxActiveModels);
-        events.write(event(EventType.MODEL_ACTIVATED, name, activation.record())
-                .withDetails(java.util.Map.of("forced", activation.forced)));
-        return activation.record();
+    }
+
+    /**
+     * Appends a rollout line to the model's history (in the caller's transaction, under the model's lock). Rollback
+     * never looks at these lines: it undoes flips, and a promotion is recorded as a flip too.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public ActivationRecord recordRolloutLine(Model model, long rolloutId, int candidate, int baseline, String kind,
+                                              String actor, String reason) {
+        RolloutLine line = new RolloutLine();
+        line.model = model;
+        line.rolloutId = rolloutId;
+        line.version = candidate;
+        line.previousVersion = baseline;
+        line.kind = kind;
+        line.actor = actor;
+        line.reason = reason;
+        line.persist();
+        line.flush();
+        RolloutLine.getEntityManager().refresh(line);
+        return line.record();
     }
 
     /** Back to the version that was active before the latest flip, recorded like any flip; guards do not apply. */
@@ -143,7 +174,11 @@ public class RolloutService {
     public List<ActivationRecord> history(String name, int limit) {
         Model model = Model.find("name", name).<Model>firstResultOptional()
                 .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
-        return newestLines(model, limit).stream().map(HistoryLine::record).toList();
+        List<HistoryLine> lines = new ArrayList<>(newestLines(model, limit));
+        RolloutLine.<RolloutLine>find("model = ?1 order by id desc", model).page(0, limit).list()
+                .forEach(line -> lines.add(new HistoryLine(line.id, line.record())));
+        return lines.stream().sorted(Comparator.comparingLong(HistoryLine::id).reversed()).limit(limit)
+                .map(HistoryLine::record).toList();
     }
 
     /** A history line from either table; ids share one sequence, so they order lines of both. */

@@ -58,6 +58,8 @@ public class ModelServer {
     private final NotServedReasons notServed;
 
     private final Map<String, ServedModel> active = new ConcurrentHashMap<>();
+    /** Rollout candidates, loaded with a full predictor pool beside the active version (see {@link TrafficSplit}). */
+    private final Map<String, ServedModel> candidates = new ConcurrentHashMap<>();
     /** The generation of the newest target applied per model; guarded by the model's lock. */
     private final Map<String, Long> applied = new ConcurrentHashMap<>();
     private final Map<String, Object> modelLocks = new ConcurrentHashMap<>();
@@ -118,6 +120,7 @@ public class ModelServer {
     void stop(@Observes ShutdownEvent event) {
         background.stop();
         active.values().forEach(ServedModel::retire);
+        candidates.values().forEach(ServedModel::retire);
         onDemand.drainAll().forEach(ServedModel::retire);
     }
 
@@ -229,7 +232,10 @@ public class ModelServer {
             metrics.loading(name, version.version());
         }
         ServedModel loaded;
-        try {
+        ServedModel candidate = candidates.get(name);
+        if (candidate != null && candidate.version() == version.version() && candidates.remove(name, candidate)) {
+            loaded = candidate; // a promoted rollout candidate: loaded and warmed already, the swap is instant
+        } else try {
             loaded = loader.load(version, poolSize, state -> fire(new ServingEvent(name, serving, version.version(),
                     state, null)));
         } catch (VersionLoader.LoadException e) {
@@ -289,6 +295,66 @@ public class ModelServer {
         throw new TurnoutException(ErrorCode.UNAVAILABLE, "model '" + name + "' is being swapped; retry");
     }
 
+    /**
+     * A lease for a request that names no version: the active version, or the {@link TrafficSplit}'s candidate when
+     * the split chose it and it is loaded here (it always is before a split names it; if it was unloaded since, the
+     * active version answers).
+     */
+    public ServedModel.Lease lease(String name, TrafficSplit split, String routingKey) {
+        Integer candidate = split.choose(name, routingKey);
+        if (candidate != null) {
+            Optional<ServedModel> loaded = servedVersion(name, candidate);
+            ServedModel.Lease lease = loaded.isPresent() ? loaded.get().tryLease() : null;
+            if (lease != null) {
+                return lease;
+            }
+        }
+        return lease(name);
+    }
+
+    /**
+     * Loads and warms {@code version} of {@code name} as its rollout candidate, unless it is loaded already: with a
+     * full predictor pool, beside the active version, never evicted; a flip to it takes it over without a second
+     * load. Blocking (a background loop calls it); a version that cannot be loaded is a 503 {@link TurnoutException}.
+     */
+    public void prepareCandidate(String name, int version) {
+        synchronized (lockFor(name)) {
+            ServedModel current = candidates.get(name);
+            if (current != null && current.version() == version) {
+                return;
+            }
+            ServedModel loaded;
+            try {
+                loaded = loader.load(registry.servableVersion(name, version), poolSize, state -> { });
+            } catch (VersionLoader.LoadException e) {
+                throw new TurnoutException(ErrorCode.UNAVAILABLE, "the rollout candidate version " + version + " of '"
+                        + name + "' cannot be loaded: " + e.getMessage());
+            }
+            ServedModel replaced = candidates.put(name, loaded);
+            if (replaced != null) {
+                drain(replaced);
+            }
+            LOG.infof("Loaded %s version %d as rollout candidate", name, version);
+        }
+    }
+
+    /** The model has no rollout candidate any more (it was promoted, or the rollout ended): it drains and closes. */
+    public void dropCandidate(String name) {
+        synchronized (lockFor(name)) {
+            ServedModel gone = candidates.remove(name);
+            if (gone != null) {
+                drain(gone);
+            }
+        }
+    }
+
+    /** The rollout candidates loaded here, by model. */
+    public Map<String, Integer> candidates() {
+        Map<String, Integer> loaded = new TreeMap<>();
+        candidates.forEach((name, model) -> loaded.put(name, model.version()));
+        return loaded;
+    }
+
     /** A lease on a given version: the active one, or one loaded on demand. */
     public ServedModel.Lease lease(String name, int version) {
         ServedModel current = active.get(name);
@@ -298,7 +364,9 @@ public class ModelServer {
                 return lease;
             }
         }
-        Optional<ServedModel> cached = onDemand.get(name, version);
+        ServedModel candidate = candidates.get(name);
+        Optional<ServedModel> cached = candidate != null && candidate.version() == version ? Optional.of(candidate)
+                : onDemand.get(name, version);
         if (cached.isPresent()) {
             ServedModel.Lease lease = cached.get().tryLease();
             if (lease != null) {
@@ -359,6 +427,10 @@ public class ModelServer {
         ServedModel current = active.get(name);
         if (current != null && current.version() == version) {
             return Optional.of(current);
+        }
+        ServedModel candidate = candidates.get(name);
+        if (candidate != null && candidate.version() == version) {
+            return Optional.of(candidate);
         }
         return onDemand.get(name, version);
     }

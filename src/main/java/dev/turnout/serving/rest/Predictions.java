@@ -27,6 +27,9 @@ import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
 import dev.turnout.serving.ServingMetrics;
 import dev.turnout.serving.ShadowMirror;
+import dev.turnout.serving.TrafficSplit;
+import dev.turnout.serving.VersionTraffic;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -58,10 +61,17 @@ public class Predictions {
     private final CurrentIdentityAssociation identities;
     private final boolean requireToken;
     private final ShadowMirror shadow;
+    private final TrafficSplit split;
+    private final VersionTraffic traffic;
+    private final HttpServerRequest request;
 
     public Predictions(ModelServer server, InferenceExecutor inference, TurnoutConfig config,
-                       SecurityIdentity identity, CurrentIdentityAssociation identities, ShadowMirror shadow) {
+                       SecurityIdentity identity, CurrentIdentityAssociation identities, TrafficSplit split,
+                       VersionTraffic traffic, HttpServerRequest request, ShadowMirror shadow) {
         this.server = server;
+        this.split = split;
+        this.traffic = traffic;
+        this.request = request;
         this.shadow = shadow;
         this.inference = inference;
         this.identity = identity;
@@ -158,12 +168,13 @@ public class Predictions {
      * inference thread when the version is in memory, else a worker (see {@link #executorFor}).
      */
     Uni<Response> serveBody(String name, String version, byte[] body, BodyProtocol protocol) {
+        String routingKey = version == null ? routingKey(name) : null;
         Uni<SecurityIdentity> caller = requireToken ? identities.getDeferredIdentity() : Uni.createFrom().nullItem();
         return caller.onItem().transformToUni(identity -> Uni.createFrom().<Response>emitter(answer -> {
             try {
                 executorFor(name, version).execute(() -> {
                     try {
-                        answer.complete(serveNow(identity, name, version, body, protocol));
+                        answer.complete(serveNow(identity, name, version, routingKey, body, protocol));
                     } catch (Throwable e) { // whatever happens, the request gets an answer
                         answer.fail(e);
                     }
@@ -193,7 +204,13 @@ public class Predictions {
         return server.isLoaded(name, number) ? inference : Infrastructure.getDefaultWorkerPool();
     }
 
-    private Response serveNow(SecurityIdentity caller, String name, String version, byte[] body,
+    /** The routing key of a request split between two versions (read on the I/O thread); null when not split. */
+    private String routingKey(String name) {
+        String header = split.routingHeader();
+        return header != null && split.splitting(name) ? request.getHeader(header) : null;
+    }
+
+    private Response serveNow(SecurityIdentity caller, String name, String version, String routingKey, byte[] body,
                               BodyProtocol protocol) {
         if (requireToken) {
             checkRole(caller);
@@ -201,10 +218,12 @@ public class Predictions {
         RegistryRules.checkModelName(name);
         Integer number = version == null ? null : RegistryRules.checkVersionNumber(version);
         Function<ServedModel.Lease, Object> handler = protocol.prepare(body);
-        try (ServedModel.Lease lease = number == null ? server.lease(name) : server.lease(name, number)) {
+        try (ServedModel.Lease lease = number == null ? server.lease(name, split, routingKey)
+                : server.lease(name, number)) {
             ServedModel model = lease.model();
             long start = System.nanoTime();
             ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
+            boolean engineFailed = false; // what a rollout's analysis counts as an error; a client's 4xx is not one
             try {
                 Object entity = handler.apply(lease);
                 outcome = ServingMetrics.Outcome.OK;
@@ -214,10 +233,16 @@ public class Predictions {
                 throw overloaded(e.getMessage());
             } catch (TurnoutException e) {
                 outcome = e.code().httpStatus() < 500 ? ServingMetrics.Outcome.INVALID : ServingMetrics.Outcome.UNAVAILABLE;
+                engineFailed = e.code() == ErrorCode.INTERNAL;
                 throw e;
             } finally {
+                long nanos = System.nanoTime() - start;
                 if (model.meters() != null) {
-                    model.meters().record(outcome, System.nanoTime() - start);
+                    model.meters().record(outcome, nanos);
+                }
+                if (number == null && outcome != ServingMetrics.Outcome.OVERLOADED && split.splitting(name)) {
+                    traffic.record(name, model.version(), nanos,
+                            engineFailed || outcome == ServingMetrics.Outcome.ERROR);
                 }
             }
         }
@@ -226,7 +251,11 @@ public class Predictions {
     Tensor[] run(ServedModel.Lease lease, Tensor[] inputs) {
         try {
             Tensor[] outputs = lease.predict(inputs);
-            shadow.offer(lease.model(), inputs, outputs); // returns at once: the candidate runs off the request path
+            ServedModel model = lease.model();
+            if (split.splitting(model.name()) && !finite(outputs)) {
+                traffic.nonFinite(model.name(), model.version());
+            }
+            shadow.offer(model, inputs, outputs); // returns at once: the candidate runs off the request path
             return outputs;
         } catch (OverloadedException e) {
             throw e;
@@ -242,6 +271,26 @@ public class Predictions {
             Thread.currentThread().interrupt();
             throw new TurnoutException(ErrorCode.UNAVAILABLE, "interrupted; retry");
         }
+    }
+
+    /** Whether every floating-point output is finite (a NaN or infinity is an error of the version in a rollout). */
+    static boolean finite(Tensor[] outputs) {
+        for (Tensor output : outputs) {
+            if (output.data() instanceof float[] values) {
+                for (float value : values) {
+                    if (!Float.isFinite(value)) {
+                        return false;
+                    }
+                }
+            } else if (output.data() instanceof double[] values) {
+                for (double value : values) {
+                    if (!Double.isFinite(value)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** Backpressure, from the inference threads or a model's predictors: 503 with Retry-After (see ErrorMapper). */

@@ -42,6 +42,7 @@ public class DeliveryLoop {
     private final VersionTraffic traffic;
     private final ReplicaTracker replicas;
     private final DeliveryMetrics metrics;
+    private final ShadowRollouts shadows;
     private final BackgroundLoop loop = new BackgroundLoop("turnout-delivery");
     /** Candidates of ended rollouts, dropped one round later: a promotion's flip takes the loaded one over meanwhile. */
     private final Set<String> retiring = new HashSet<>();
@@ -49,7 +50,8 @@ public class DeliveryLoop {
 
     public DeliveryLoop(DeliveryConfig config, Rollouts rollouts, RolloutAnalyser analyser, TrafficReports reports,
                         ModelServer server, TrafficSplit split, VersionTraffic traffic, ReplicaTracker replicas,
-                        DeliveryMetrics metrics) {
+                        DeliveryMetrics metrics, ShadowRollouts shadows) {
+        this.shadows = shadows;
         this.config = config;
         this.rollouts = rollouts;
         this.analyser = analyser;
@@ -87,6 +89,11 @@ public class DeliveryLoop {
                 .collect(Collectors.toMap(Rollout::model, Function.identity(), (a, b) -> a));
         sync(byModel);
         try {
+            shadows.sync(replicas.replicaId(), byModel);
+        } catch (Exception e) {
+            trouble.warn("Cannot apply or report the shadow rollouts (" + e.getMessage() + ")");
+        }
+        try {
             reports.report(replicas.replicaId(), traffic.drain(), byModel);
         } catch (Exception e) {
             trouble.warn("Cannot report the per-version counts (" + e.getMessage() + ")");
@@ -103,7 +110,7 @@ public class DeliveryLoop {
         Map<String, Integer> loaded = new HashMap<>(server.candidates());
         for (Rollout rollout : byModel.values()) {
             String model = rollout.model();
-            if (rollout.strategy() != Strategy.CANARY || !rollout.baselineActive()) {
+            if (!rollout.baselineActive()) {
                 unsplit(model);
                 continue;
             }
@@ -116,12 +123,16 @@ public class DeliveryLoop {
                         + e.getMessage() + "); it takes no traffic here");
                 continue;
             }
+            if (rollout.strategy() == Strategy.SHADOW) {
+                unsplit(model); // mirrored, never routed (see ShadowRollouts)
+                continue;
+            }
             split.route(model, rollout.version(), rollout.weight());
             metrics.weight(model, rollout.version(), rollout.weight());
         }
         for (String model : loaded.keySet()) {
             Rollout rollout = byModel.get(model);
-            if (rollout == null || rollout.strategy() != Strategy.CANARY || !rollout.baselineActive()) {
+            if (rollout == null || !rollout.baselineActive()) {
                 unsplit(model);
                 if (!retiring.add(model)) {
                     retiring.remove(model);

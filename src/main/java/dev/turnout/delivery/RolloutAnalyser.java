@@ -22,8 +22,11 @@ public class RolloutAnalyser {
     private final ActivePointer pointer;
     private final RolloutStore store;
     private final Rollouts rollouts;
+    private final ShadowRollouts shadows;
 
-    public RolloutAnalyser(EntityManager entityManager, ActivePointer pointer, RolloutStore store, Rollouts rollouts) {
+    public RolloutAnalyser(EntityManager entityManager, ActivePointer pointer, RolloutStore store, Rollouts rollouts,
+                           ShadowRollouts shadows) {
+        this.shadows = shadows;
         this.entityManager = entityManager;
         this.pointer = pointer;
         this.store = store;
@@ -53,8 +56,9 @@ public class RolloutAnalyser {
                 rollouts.settleSuperseded(model, rollout, actor);
                 continue;
             }
-            if (rollout.strategy() != Strategy.CANARY) {
-                continue; // a shadow is judged by its own analysis
+            if (rollout.strategy() == Strategy.SHADOW) {
+                shadows.analyse(model, rollout, actor);
+                continue;
             }
             Map<String, Object> figures = Rollouts.figuresOf(rollout, store.figures(rollout.id(), rollout.step()));
             CanaryAnalysis.Decision decision = CanaryAnalysis.judge(rollout.analysis(),

@@ -189,6 +189,9 @@ public class Rollouts {
 
     /** The figures of a rollout's current step, as the API and the decision log show them. */
     static Map<String, Object> figuresOf(Rollout rollout, Map<Integer, VersionFigures> byVersion) {
+        if (rollout.strategy() == Strategy.SHADOW) {
+            return ShadowRollouts.figures(rollout, byVersion);
+        }
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("candidate", byVersion.getOrDefault(rollout.version(),
                 VersionFigures.of(rollout.version(), 0, 0, new long[0])));

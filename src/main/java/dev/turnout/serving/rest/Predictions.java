@@ -26,6 +26,7 @@ import dev.turnout.serving.InferenceExecutor;
 import dev.turnout.serving.ModelServer;
 import dev.turnout.serving.ServedModel;
 import dev.turnout.serving.ServingMetrics;
+import dev.turnout.serving.ShadowMirror;
 import dev.turnout.serving.TrafficSplit;
 import dev.turnout.serving.VersionTraffic;
 import io.vertx.core.http.HttpServerRequest;
@@ -59,17 +60,19 @@ public class Predictions {
     private final SecurityIdentity identity;
     private final CurrentIdentityAssociation identities;
     private final boolean requireToken;
+    private final ShadowMirror shadow;
     private final TrafficSplit split;
     private final VersionTraffic traffic;
     private final HttpServerRequest request;
 
     public Predictions(ModelServer server, InferenceExecutor inference, TurnoutConfig config,
                        SecurityIdentity identity, CurrentIdentityAssociation identities, TrafficSplit split,
-                       VersionTraffic traffic, HttpServerRequest request) {
+                       VersionTraffic traffic, HttpServerRequest request, ShadowMirror shadow) {
         this.server = server;
         this.split = split;
         this.traffic = traffic;
         this.request = request;
+        this.shadow = shadow;
         this.inference = inference;
         this.identity = identity;
         this.identities = identities;
@@ -252,6 +255,7 @@ public class Predictions {
             if (split.splitting(model.name()) && !finite(outputs)) {
                 traffic.nonFinite(model.name(), model.version());
             }
+            shadow.offer(model, inputs, outputs); // returns at once: the candidate runs off the request path
             return outputs;
         } catch (OverloadedException e) {
             throw e;

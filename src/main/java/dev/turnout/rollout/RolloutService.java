@@ -84,7 +84,7 @@ public class RolloutService {
                 : pointer.version(model, previous).metrics; // for relative guards ("... >= active - 0.005")
         for (MetricRequirement requirement : requirements) {
             requirement.violation(request.version(), next.metrics, previous, activeMetrics).ifPresent(problem -> {
-                throw TurnoutException.conflict(problem.replace("{name}", name));
+                throw TurnoutException.conflict(problem.replace("{name}", model.name));
             });
         }
     }

@@ -86,6 +86,14 @@ class SecuredApiTest {
                 new Call("flip", "operator", r -> r.contentType("application/json").body("{\"version\": 1}")
                         .put(model + "/active")),
                 new Call("rollback", "operator", r -> r.post(model + "/rollback")),
+                new Call("start rollout", "operator", r -> r.contentType("application/json")
+                        .body("{\"version\": 99, \"steps\": [5], \"step_duration\": \"1h\"}").post(model + "/rollouts")),
+                new Call("promote rollout", "operator", r -> r.post(model + "/rollouts/current/promote")),
+                new Call("abort rollout", "operator", r -> r.post(model + "/rollouts/current/abort")),
+                new Call("pause rollout", "operator", r -> r.post(model + "/rollouts/current/pause")),
+                new Call("resume rollout", "operator", r -> r.post(model + "/rollouts/current/resume")),
+                new Call("current rollout", "viewer", r -> r.get(model + "/rollouts/current")),
+                new Call("list rollouts", "viewer", r -> r.get(model + "/rollouts")),
                 new Call("deactivate", "operator", r -> r.delete(model + "-never-active/active")),
                 new Call("delete", "operator", r -> r.delete(model + "/versions/99")),
                 new Call("delete model", "operator", r -> r.delete(model + "-never-created")),

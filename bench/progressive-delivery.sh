@@ -3,8 +3,10 @@
 # wrk load (bench/progressive-load.lua: every answer checked against the version it names, tallied per second). On
 # model "linear" (version 1 = linear-v1 active, 2 = linear-v2, 3 = a faulty linear-v2 that answers NaN from x = 2.5,
 # made by bench/make_faulty_linear.py) it runs, in order:
-#   (d) shadow of version 2 (sample SHADOW_SAMPLE, max_disagreement 0.02): every client answer is version 1's, and
-#       the rollout reports version 2's disagreement (it differs on every input, so the analysis aborts it);
+#   (d) shadow of version 2 (sample SHADOW_SAMPLE), twice: first watched for SHADOW_DURATION with max_disagreement 1
+#       (never breached: it passes, turns PAUSED, reports, and is aborted by the harness), then with max_disagreement
+#       0.02; every client answer is version 1's, and the rollout reports version 2's disagreement (it differs on
+#       every input, so the analysis aborts the second one);
 #   (a) canary of version 2, steps 5 -> 25 -> 50 -> promoted, with 0 failed requests;
 #   (c) during (a), the share of answers by version 2 in each step, over the seconds fully inside the step, within
 #       +-3 points of its weight over >= 10,000 requests;
@@ -21,7 +23,8 @@
 #   flock -o /tmp/turnout-mvn.lock flock -o /tmp/turnout-bench.lock bench/progressive-delivery.sh
 #
 # Environment (all optional): APP_DIR / SOURCE_APP as in rollout-harness.sh; STEP_DURATION (default 20s);
-# ANALYSIS_INTERVAL (default 2s); SYNC_INTERVAL (default 1s); SHADOW_SAMPLE (default 0.2); COST_WINDOW (15 s);
+# ANALYSIS_INTERVAL (default 2s); SYNC_INTERVAL (default 1s); SHADOW_SAMPLE (default 0.2); SHADOW_DURATION (15s);
+# COST_WINDOW (15 s);
 # E_STEP_DURATION (10s); CONNECTIONS (16);
 # THREADS (2); HEAP (384m); ports PG_PORT LB_PORT STATS_PORT REPLICA_PORTS MGMT_PORTS (25442, 18380, 18389,
 # "18381 18382 18383", "18391 18392 18393"); KEEP_LOGS=DIR keeps the logs, timeline and per-second tallies.
@@ -40,6 +43,7 @@ ANALYSIS_INTERVAL="${ANALYSIS_INTERVAL:-2s}"
 SYNC_INTERVAL="${SYNC_INTERVAL:-1s}"
 SHADOW_SAMPLE="${SHADOW_SAMPLE:-0.2}"
 COST_WINDOW="${COST_WINDOW:-15}"
+SHADOW_DURATION="${SHADOW_DURATION:-15s}"
 E_STEP_DURATION="${E_STEP_DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
@@ -244,12 +248,12 @@ start_rollout() { # json -> rollout id
     answer="$(api POST "/api/models/$MODEL/rollouts" "$1")" || die "starting a rollout answered: $answer"
     jq -r .id <<<"$answer"
 }
-wait_ended() { # -> the final view in $WORK/rollout-ID.json
-    local id=$1 deadline=$((SECONDS + ROLLOUT_TIMEOUT)) view state
+wait_ended() { # id [extra state to stop at] -> the final view in $WORK/rollout-ID.json
+    local id=$1 also=${2:-ENDED} deadline=$((SECONDS + ROLLOUT_TIMEOUT)) view state
     while true; do
         view="$(api GET "/api/models/$MODEL/rollouts/current" || true)"
         state="$(jq -r '"\(.id) \(.state)"' <<<"$view" 2>/dev/null || echo "")"
-        [[ $state == "$id PROMOTED" || $state == "$id ABORTED" ]] && break
+        [[ $state == "$id PROMOTED" || $state == "$id ABORTED" || $state == "$id $also" ]] && break
         ((SECONDS < deadline)) || die "rollout $id did not end in ${ROLLOUT_TIMEOUT}s: $view"
         sleep 0.5
     done
@@ -257,8 +261,17 @@ wait_ended() { # -> the final view in $WORK/rollout-ID.json
 }
 epoch_ms() { date +%s%3N; }
 
-# (d) shadow
-log "(d) shadow of version 2, sample $SHADOW_SAMPLE"
+# (d) shadow, watched: passes after SHADOW_DURATION (PAUSED, reporting), then aborted here
+log "(d) shadow of version 2, sample $SHADOW_SAMPLE, watched for $SHADOW_DURATION (max_disagreement 1)"
+W_START=$(epoch_ms)
+W_ID="$(start_rollout "{\"version\":2,\"strategy\":\"shadow\",\"sample\":$SHADOW_SAMPLE,\"duration\":\"$SHADOW_DURATION\",\"analysis\":{\"max_disagreement\":1,\"min_requests\":100},\"reason\":\"bench (d) watched\"}")"
+wait_ended "$W_ID" PAUSED
+W_END=$(epoch_ms)
+api POST "/api/models/$MODEL/rollouts/current/abort" '{"reason":"bench (d): watched shadow done"}' >/dev/null \
+    || die "aborting the watched shadow $W_ID failed"
+sleep 2
+# (d) shadow with max_disagreement 0.02: aborted by the analysis
+log "(d) shadow of version 2, sample $SHADOW_SAMPLE (max_disagreement 0.02)"
 D_START=$(epoch_ms)
 D_ID="$(start_rollout "{\"version\":2,\"strategy\":\"shadow\",\"sample\":$SHADOW_SAMPLE,\"duration\":\"1m\",\"analysis\":{\"max_disagreement\":0.02},\"reason\":\"bench (d)\"}")"
 wait_ended "$D_ID"
@@ -355,7 +368,14 @@ verdict=PASS
 FAILURES=()
 fail() { verdict=FAIL; FAILURES+=("$1"); }
 
-# (d): every answer during the shadow by version 1, none failed; the rollout's reported disagreement
+# (d): every answer during the shadows by version 1, none failed; the rollouts' reported disagreement
+read -r w1 w2 w3 wf <<<"$(window "$W_START" "$W_END")"
+w_state="$(jq -r .state "$WORK/rollout-$W_ID.json")"
+w_shadow="$(jq -c '.figures.shadow // {}' "$WORK/rollout-$W_ID.json")"
+w_rate="$(jq -r '.figures.shadow.disagreement // "?"' "$WORK/rollout-$W_ID.json")"
+[[ $w2 == 0 && $w3 == 0 && $wf == 0 && $w1 -gt 0 ]] || fail "(d) during the watched shadow: v1 $w1, v2 $w2, v3 $w3, failed $wf"
+[[ $w_state == PAUSED ]] || fail "(d) the watched shadow ended $w_state, not PAUSED after its duration"
+awk -v r="$w_rate" 'BEGIN { exit !(r >= 0.99) }' || fail "(d) the watched shadow reports a disagreement of $w_rate, not ~1 (version 2 differs on every input)"
 read -r d1 d2 d3 df <<<"$(window "$D_START" "$D_END")"
 d_state="$(jq -r .state "$WORK/rollout-$D_ID.json")"
 d_figures="$(jq -c '.figures' "$WORK/rollout-$D_ID.json")"
@@ -403,7 +423,11 @@ b_first_s="${b_first_s:-$((B_START / 1000))}"
 b_from_first_ms=$((b_abort_ms - b_first_s * 1000))
 b_last_fail="$(awk -v a="$B_START" '$1 * 1000 >= a - 1000 && $5 > 0 { last = $1 } END { print last + 0 }' "$SECS")"
 [[ $bf_after == 0 && $b3_after == 0 ]] || fail "(b) after the abort (+${sync_s}s sync +1 s): $bf_after failed, $b3_after answered by version 3"
-((b_from_first_ms <= 2 * analysis_s * 1000)) || fail "(b) aborted ${b_from_first_ms} ms after the second of the first faulty answer: over two analysis intervals (${analysis_s}s)"
+# within two analysis intervals: the abort is the first or second round that saw version 3's traffic, and comes at
+# most two intervals after its first faulty answer (+1 s: the tallies know that answer's second, not its instant)
+b_rounds_before="$(jq '[.decisions[1:][] | select((.figures.candidate.requests // 0) > 0)] | length' "$WORK/rollout-$B_ID.json")"
+((b_rounds_before <= 1)) || fail "(b) $b_rounds_before analysis rounds saw version 3's traffic before the one that aborted it"
+((b_from_first_ms <= 2 * analysis_s * 1000 + 1000)) || fail "(b) aborted ${b_from_first_ms} ms after the second of the first faulty answer began: over two analysis intervals (${analysis_s}s) + 1 s"
 
 # routing cost: requests per second (every answer, failed ones included) per window
 COST="$WORK/cost.tsv"
@@ -436,6 +460,8 @@ read -r e1 e2 e3 ef <<<"$(window "$E_START" "$END")"
 read -r a_decisions a_span_s <<<"$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -At -F ' ' -c \
     "SELECT count(*), round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 1) FROM rollout_decision WHERE rollout_id = $A_ID" 2>/dev/null || echo "? ?")"
 a_rounds_per_interval="$(awk -v n="$a_decisions" -v s="$a_span_s" -v i="$analysis_s" 'BEGIN { printf "%.2f", (s > 0) ? (n - 1) / (s / i) : 0 }')"
+awk -v r="$a_rounds_per_interval" 'BEGIN { exit !(r > 0.8 && r <= 1.15) }' \
+    || fail "analysis: $a_rounds_per_interval rounds per analysis interval across the replicas (one wanted)"
 total_failed="$(awk '{ f += $5 } END { print f + 0 }' "$SECS")"
 
 cat <<REPORT
@@ -447,13 +473,16 @@ build              $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '
 setup              PostgreSQL 15, replicas r1 r2 r3, HAProxy roundrobin; analysis every $ANALYSIS_INTERVAL, sync every $SYNC_INTERVAL
 load               wrk -t$THREADS -c$CONNECTIONS, POST /v2/models/$MODEL/infer x = [3, 1]: $(load requests) requests in $(load duration_s) s ($(load requests_per_s)/s; p50 $(load latency_p50_ms) ms, p99 $(load latency_p99_ms) ms), socket errors $(load socket_errors), failed answers $total_failed (all scenarios, (b)'s faulty answers included)
 
+(d) shadow watched $(( (W_END - W_START) / 1000 )) s, then $w_state; answers: v1 $w1, v2 $w2, v3 $w3, failed $wf
+                   reported: $w_shadow
 (d) shadow of v2   $(( (D_END - D_START) / 1000 )) s, ended $d_state; answers: v1 $d1, v2 $d2, v3 $d3, failed $df
                    disagreement reported: $d_disagreement; last decision: $(head -c 400 <<<"$d_last")
                    shadow counters (r1 r2 r3): $(cat "$WORK"/metrics-r*.log 2>/dev/null | grep -v '^#' | awk '{ n[$1] += $2 } END { for (k in n) printf "%s=%d ", k, n[k] }')
 (a) canary of v2   $(( (A_END - A_START) / 1000 )) s, ended $a_state; answers: v1 $a1, v2 $a2, failed $af
 (c) share per step (seconds wholly inside the step; weight, seconds, requests, by v2, observed %):
 $(awk -F'\t' '{ printf "                   %3d %%  %4d s  %7d requests  %7d by v2  %6.2f %%\n", $1, $2, $3, $4, $5 }' "$STEPS")
-(b) canary of v3   ended $b_state after ${b_time_ms} ms (two analysis intervals: $((2 * analysis_s * 1000)) ms); before the abort: v2 $b2, v3 $b3, failed $bf_before
+(b) canary of v3   ended $b_state ${b_time_ms} ms after its start (two analysis intervals: $((2 * analysis_s * 1000)) ms); before the abort: v2 $b2, failed $bf_before (the faulty answers of v3, NaN for x = 3)
+                   rounds that saw v3's traffic before the aborting one: $b_rounds_before
                    after the abort + ${sync_s}s + 1 s: failed $bf_after, by v3 $b3_after; last second with a failure: $(( b_last_fail - b_abort_ms / 1000 )) s from the abort
                    first answer by v3 (faulty) in second $((b_first_s - B_START / 1000)) after the start; abort $b_from_first_ms ms after that second began
                    last decision: $(jq -c '.decisions[0]' "$WORK/rollout-$B_ID.json" | head -c 400)

@@ -3,19 +3,29 @@
 # wrk load (bench/progressive-load.lua: every answer checked against the version it names, tallied per second). On
 # model "linear" (version 1 = linear-v1 active, 2 = linear-v2, 3 = a faulty linear-v2 that answers NaN from x = 2.5,
 # made by bench/make_faulty_linear.py) it runs, in order:
-#   (d) shadow of version 2 (sample SHADOW_SAMPLE, max_disagreement 0.02): every client answer is version 1's, and
-#       the rollout reports version 2's disagreement (it differs on every input, so the analysis aborts it);
+#   (d) shadow of version 2 (sample SHADOW_SAMPLE), twice: first watched for SHADOW_DURATION with max_disagreement 1
+#       (never breached: it passes, turns PAUSED, reports, and is aborted by the harness), then with max_disagreement
+#       0.02; every client answer is version 1's, and the rollout reports version 2's disagreement (it differs on
+#       every input, so the analysis aborts the second one);
 #   (a) canary of version 2, steps 5 -> 25 -> 50 -> promoted, with 0 failed requests;
 #   (c) during (a), the share of answers by version 2 in each step, over the seconds fully inside the step, within
 #       +-3 points of its weight over >= 10,000 requests;
 #   (b) canary of version 3 (now against version 2): aborted automatically within two analysis intervals of its
-#       first analysis with enough requests, and no request fails once every replica has had a sync interval to
-#       apply the abort.
+#       first faulty answer, and no request fails once every replica has had a sync interval to apply the abort;
+#   routing cost: the throughput of the same load with no rollout and with a canary of version 1 held at 50 %
+#       (step_duration 1h, aborted after its window), alternated twice (COST_WINDOW seconds each): the rollout
+#       windows must keep >= 95 % of the throughput of the windows without one;
+#   (e) canary of version 1 against version 2, steps 25 -> 50: once its first step passed, the replica that
+#       analysed it (named as the actor of the history's rollout_step line) is killed with SIGKILL; another replica
+#       must go on analysing (a later decision), and the rollout must step or promote (promoted, by another replica).
+#       HAProxy's health checks take the dead replica out.
 #
 #   flock -o /tmp/turnout-mvn.lock flock -o /tmp/turnout-bench.lock bench/progressive-delivery.sh
 #
 # Environment (all optional): APP_DIR / SOURCE_APP as in rollout-harness.sh; STEP_DURATION (default 20s);
-# ANALYSIS_INTERVAL (default 2s); SYNC_INTERVAL (default 1s); SHADOW_SAMPLE (default 0.2); CONNECTIONS (16);
+# ANALYSIS_INTERVAL (default 2s); SYNC_INTERVAL (default 1s); SHADOW_SAMPLE (default 0.2); SHADOW_DURATION (15s);
+# COST_WINDOW (15 s);
+# E_STEP_DURATION (10s); CONNECTIONS (16);
 # THREADS (2); HEAP (384m); ports PG_PORT LB_PORT STATS_PORT REPLICA_PORTS MGMT_PORTS (25442, 18380, 18389,
 # "18381 18382 18383", "18391 18392 18393"); KEEP_LOGS=DIR keeps the logs, timeline and per-second tallies.
 # Everything binds to 127.0.0.1; on exit everything started here is stopped and the work dir deleted.
@@ -32,6 +42,9 @@ STEP_DURATION="${STEP_DURATION:-20s}"
 ANALYSIS_INTERVAL="${ANALYSIS_INTERVAL:-2s}"
 SYNC_INTERVAL="${SYNC_INTERVAL:-1s}"
 SHADOW_SAMPLE="${SHADOW_SAMPLE:-0.2}"
+COST_WINDOW="${COST_WINDOW:-15}"
+SHADOW_DURATION="${SHADOW_DURATION:-15s}"
+E_STEP_DURATION="${E_STEP_DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
 HEAP="${HEAP:-384m}"
@@ -149,7 +162,11 @@ global
     maxconn 2000
 defaults
     mode http
-    retries 0
+    retries 2
+    option redispatch 1
+    # a request that reached a replica killed with SIGKILL (e) gets no answer: HAProxy sends it to another one, as a
+    # production balancer would; nothing else is retried (an answer, even a 500, goes back to the client as it is)
+    retry-on conn-failure empty-response
     timeout connect 2s
     timeout client 60s
     timeout server 60s
@@ -176,20 +193,26 @@ HAPROXY_PID=$!
 # ------------------------------------------------------------------------------------------------------------------
 # Versions 1, 2, 3; version 1 active
 # ------------------------------------------------------------------------------------------------------------------
-R1="http://127.0.0.1:${PORTS[0]}"
+# Every call goes through HAProxy, so the API stays reachable while (e) kills a replica.
+API="http://127.0.0.1:$LB_PORT"
+deadline=$((SECONDS + LB_TIMEOUT))
+until [[ $(curl -s --max-time 2 "http://127.0.0.1:$STATS_PORT/stats;csv" | awk -F, '$1 == "replicas" && $2 != "BACKEND" && $18 ~ /^UP/' | wc -l) == 3 ]]; do
+    ((SECONDS < deadline)) || die "HAProxy does not see three replicas UP"
+    sleep 0.2
+done
 api() { # method path [json] -> body on stdout; "HTTP nnn" on the last line of stderr when not 2xx
     local method=$1 path=$2 data=${3:-} out="$WORK/api.out" code
     if [[ -n $data ]]; then
-        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 "${AUTH[@]}" -X "$method" -H 'Content-Type: application/json' -d "$data" "$R1$path")"
+        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 "${AUTH[@]}" -X "$method" -H 'Content-Type: application/json' -d "$data" "$API$path")"
     else
-        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 "${AUTH[@]}" -X "$method" "$R1$path")"
+        code="$(curl -s -o "$out" -w '%{http_code}' --max-time 60 "${AUTH[@]}" -X "$method" "$API$path")"
     fi
     cat "$out"
     [[ $code == 2* ]] || { echo "HTTP $code" >&2; return 1; }
 }
 upload() { # file expected-version
     local answer
-    answer="$(curl -s --max-time 60 "${AUTH[@]}" -F "artifact=@$1" "$R1/api/models/$MODEL/versions")"
+    answer="$(curl -s --max-time 60 "${AUTH[@]}" -F "artifact=@$1" "$API/api/models/$MODEL/versions")"
     [[ $(jq -r .version <<<"$answer") == "$2" ]] || die "upload of $1 did not make version $2: $answer"
 }
 upload "$MODELS/linear-v1.onnx" 1
@@ -198,13 +221,8 @@ upload "$WORK/linear-nan.onnx" 3
 api PUT "/api/models/$MODEL/active?wait=30s" '{"version":1,"reason":"progressive-delivery bench: initial"}' >/dev/null \
     || die "activating version 1 failed"
 nan="$(curl -s --max-time "$HTTP_TIMEOUT" -H 'Content-Type: application/json' \
-    -d '{"inputs":[{"name":"x","datatype":"FP32","shape":[2,1],"data":[3.0,1.0]}]}' "$R1/v2/models/$MODEL/versions/3/infer")"
+    -d '{"inputs":[{"name":"x","datatype":"FP32","shape":[2,1],"data":[3.0,1.0]}]}' "$API/v2/models/$MODEL/versions/3/infer")"
 log "version 3 answers x = 3, 1 with: $(head -c 300 <<<"$nan")"
-deadline=$((SECONDS + LB_TIMEOUT))
-until [[ $(curl -s --max-time 2 "http://127.0.0.1:$STATS_PORT/stats;csv" | awk -F, '$1 == "replicas" && $18 ~ /^UP/' | wc -l) == 3 ]]; do
-    ((SECONDS < deadline)) || die "HAProxy does not see three replicas UP"
-    sleep 0.2
-done
 log "versions 1, 2, 3 uploaded, version 1 active, HAProxy sees r1 r2 r3 UP"
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -216,7 +234,7 @@ WRK_PID=$!
 (
     trap 'exit 0' TERM
     while true; do
-        view="$(curl -s --max-time 2 "${AUTH[@]}" "$R1/api/models/$MODEL/rollouts/current" 2>/dev/null || true)"
+        view="$(curl -s --max-time 2 "${AUTH[@]}" "$API/api/models/$MODEL/rollouts/current" 2>/dev/null || true)"
         printf '%s\t%s\n' "$(date +%s%3N)" "$(jq -r '[.id, .strategy, .state, .weight, (.step // 0)] | @tsv' <<<"$view" 2>/dev/null || echo "-")" >>"$TIMELINE"
         sleep 0.25
     done
@@ -230,12 +248,12 @@ start_rollout() { # json -> rollout id
     answer="$(api POST "/api/models/$MODEL/rollouts" "$1")" || die "starting a rollout answered: $answer"
     jq -r .id <<<"$answer"
 }
-wait_ended() { # -> the final view in $WORK/rollout-ID.json
-    local id=$1 deadline=$((SECONDS + ROLLOUT_TIMEOUT)) view state
+wait_ended() { # id [extra state to stop at] -> the final view in $WORK/rollout-ID.json
+    local id=$1 also=${2:-ENDED} deadline=$((SECONDS + ROLLOUT_TIMEOUT)) view state
     while true; do
         view="$(api GET "/api/models/$MODEL/rollouts/current" || true)"
         state="$(jq -r '"\(.id) \(.state)"' <<<"$view" 2>/dev/null || echo "")"
-        [[ $state == "$id PROMOTED" || $state == "$id ABORTED" ]] && break
+        [[ $state == "$id PROMOTED" || $state == "$id ABORTED" || $state == "$id $also" ]] && break
         ((SECONDS < deadline)) || die "rollout $id did not end in ${ROLLOUT_TIMEOUT}s: $view"
         sleep 0.5
     done
@@ -243,8 +261,17 @@ wait_ended() { # -> the final view in $WORK/rollout-ID.json
 }
 epoch_ms() { date +%s%3N; }
 
-# (d) shadow
-log "(d) shadow of version 2, sample $SHADOW_SAMPLE"
+# (d) shadow, watched: passes after SHADOW_DURATION (PAUSED, reporting), then aborted here
+log "(d) shadow of version 2, sample $SHADOW_SAMPLE, watched for $SHADOW_DURATION (max_disagreement 1)"
+W_START=$(epoch_ms)
+W_ID="$(start_rollout "{\"version\":2,\"strategy\":\"shadow\",\"sample\":$SHADOW_SAMPLE,\"duration\":\"$SHADOW_DURATION\",\"analysis\":{\"max_disagreement\":1,\"min_requests\":100},\"reason\":\"bench (d) watched\"}")"
+wait_ended "$W_ID" PAUSED
+W_END=$(epoch_ms)
+api POST "/api/models/$MODEL/rollouts/current/abort" '{"reason":"bench (d): watched shadow done"}' >/dev/null \
+    || die "aborting the watched shadow $W_ID failed"
+sleep 2
+# (d) shadow with max_disagreement 0.02: aborted by the analysis
+log "(d) shadow of version 2, sample $SHADOW_SAMPLE (max_disagreement 0.02)"
 D_START=$(epoch_ms)
 D_ID="$(start_rollout "{\"version\":2,\"strategy\":\"shadow\",\"sample\":$SHADOW_SAMPLE,\"duration\":\"1m\",\"analysis\":{\"max_disagreement\":0.02},\"reason\":\"bench (d)\"}")"
 wait_ended "$D_ID"
@@ -266,6 +293,57 @@ B_ID="$(start_rollout "{\"version\":3,\"strategy\":\"canary\",\"steps\":[25,50],
 wait_ended "$B_ID"
 B_END=$(epoch_ms)
 sleep 10
+B_AFTER_END=$(epoch_ms)
+
+# Routing cost: windows of COST_WINDOW s without a rollout and with a canary of version 1 held at 50 %, alternated
+# twice; each canary window starts once the rollout is RUNNING and every replica had a sync interval (+2 s) to load
+# the candidate and split; the canary is then aborted and the next baseline window waits as long.
+cost_settle_s=$(( $(seconds_of "$SYNC_INTERVAL") + 2 ))
+COST_WINDOWS=()   # "kind from_ms to_ms"
+for round in 1 2; do
+    log "routing cost, round $round: ${COST_WINDOW} s without a rollout"
+    from=$(epoch_ms); sleep "$COST_WINDOW"; COST_WINDOWS+=("none $from $(epoch_ms)")
+    log "routing cost, round $round: ${COST_WINDOW} s with a canary of version 1 at 50 %"
+    cost_id="$(start_rollout "{\"version\":1,\"strategy\":\"canary\",\"steps\":[50],\"step_duration\":\"1h\",\"analysis\":{\"max_error_rate\":0.01,\"min_requests\":100},\"reason\":\"bench routing cost $round\"}")"
+    sleep "$cost_settle_s"
+    from=$(epoch_ms); sleep "$COST_WINDOW"; COST_WINDOWS+=("canary $from $(epoch_ms)")
+    api POST "/api/models/$MODEL/rollouts/current/abort" '{"reason":"bench routing cost: window done"}' >/dev/null \
+        || die "aborting the routing-cost canary $cost_id failed"
+    sleep "$cost_settle_s"
+done
+
+# (e) kill the analysing replica mid-rollout
+log "(e) canary of version 1 against version 2: 25 -> 50, $E_STEP_DURATION each; SIGKILL to the analysing replica"
+E_START=$(epoch_ms)
+E_ID="$(start_rollout "{\"version\":1,\"strategy\":\"canary\",\"steps\":[25,50],\"step_duration\":\"$E_STEP_DURATION\",\"analysis\":{\"max_error_rate\":0.01,\"min_requests\":200},\"reason\":\"bench (e)\"}")"
+deadline=$((SECONDS + ROLLOUT_TIMEOUT))
+E_VICTIM=""
+until [[ -n $E_VICTIM ]]; do
+    ((SECONDS < deadline)) || die "the first step of rollout $E_ID did not pass in ${ROLLOUT_TIMEOUT}s"
+    sleep 0.25
+    E_VICTIM="$(api GET "/api/models/$MODEL/activations?limit=20" 2>/dev/null \
+        | jq -r '[.. | objects | select(.kind? == "rollout_step" and .version? == 1)] | first | .actor // empty' 2>/dev/null \
+        | sed -n 's/.*analysis on \([^)]*\)).*/\1/p' || true)"
+done
+E_STEP_MS=$(epoch_ms)
+E_VICTIM_INDEX=""
+for i in 0 1 2; do [[ ${NAMES[$i]} == "$E_VICTIM" ]] && E_VICTIM_INDEX=$i; done
+[[ -n $E_VICTIM_INDEX ]] || die "rollout $E_ID stepped, analysed by an unknown replica '$E_VICTIM'"
+sleep 1   # mid-step: the 50 % step runs, the victim has analysed it at least once more
+log "(e) $E_VICTIM analysed step 1 -> 2: kill -9 ${PIDS[$E_VICTIM_INDEX]}"
+E_KILL_MS=$(epoch_ms)
+kill -KILL "${PIDS[$E_VICTIM_INDEX]}"
+wait "${PIDS[$E_VICTIM_INDEX]}" 2>/dev/null || true
+PIDS[$E_VICTIM_INDEX]=""
+deadline=$((SECONDS + LB_TIMEOUT))
+until [[ $(curl -s --max-time 2 "http://127.0.0.1:$STATS_PORT/stats;csv" | awk -F, -v n="$E_VICTIM" '$1 == "replicas" && $2 == n && $18 ~ /^DOWN/' | wc -l) == 1 ]]; do
+    ((SECONDS < deadline)) || die "HAProxy still has $E_VICTIM UP ${LB_TIMEOUT}s after its SIGKILL"
+    sleep 0.05
+done
+E_DOWN_MS=$(epoch_ms)
+wait_ended "$E_ID"
+E_END=$(epoch_ms)
+sleep 3
 END=$(epoch_ms)
 
 stop_pid "$POLL_PID" poller TERM 5; POLL_PID=""
@@ -279,7 +357,8 @@ done
 # Figures
 # ------------------------------------------------------------------------------------------------------------------
 SECS="$WORK/seconds.tsv"
-awk '$1 == "PD-SEC" { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 }' "$WRK_OUT" >"$SECS"
+awk '$1 == "PD-SEC" { v1[$2] += $3; v2[$2] += $4; v3[$2] += $5; f[$2] += $6 }
+    END { for (s in v1) print s "\t" v1[s] "\t" v2[s] "\t" v3[s] "\t" f[s] }' "$WRK_OUT" | sort -n >"$SECS"
 load() { local v; v="$(awk -F= -v k="$1" '$1 == "PD-LOAD " k { print $2 }' "$WRK_OUT" | tail -1)"; echo "${v:-?}"; }
 window() { # from_ms to_ms -> "v1 v2 v3 failures" summed over the seconds fully inside [from, to)
     awk -v a="$1" -v b="$2" '{ s = $1 * 1000 } s >= a && s + 1000 <= b { v1 += $2; v2 += $3; v3 += $4; f += $5 }
@@ -289,7 +368,14 @@ verdict=PASS
 FAILURES=()
 fail() { verdict=FAIL; FAILURES+=("$1"); }
 
-# (d): every answer during the shadow by version 1, none failed; the rollout's reported disagreement
+# (d): every answer during the shadows by version 1, none failed; the rollouts' reported disagreement
+read -r w1 w2 w3 wf <<<"$(window "$W_START" "$W_END")"
+w_state="$(jq -r .state "$WORK/rollout-$W_ID.json")"
+w_shadow="$(jq -c '.figures.shadow // {}' "$WORK/rollout-$W_ID.json")"
+w_rate="$(jq -r '.figures.shadow.disagreement // "?"' "$WORK/rollout-$W_ID.json")"
+[[ $w2 == 0 && $w3 == 0 && $wf == 0 && $w1 -gt 0 ]] || fail "(d) during the watched shadow: v1 $w1, v2 $w2, v3 $w3, failed $wf"
+[[ $w_state == PAUSED ]] || fail "(d) the watched shadow ended $w_state, not PAUSED after its duration"
+awk -v r="$w_rate" 'BEGIN { exit !(r >= 0.99) }' || fail "(d) the watched shadow reports a disagreement of $w_rate, not ~1 (version 2 differs on every input)"
 read -r d1 d2 d3 df <<<"$(window "$D_START" "$D_END")"
 d_state="$(jq -r .state "$WORK/rollout-$D_ID.json")"
 d_figures="$(jq -c '.figures' "$WORK/rollout-$D_ID.json")"
@@ -329,11 +415,53 @@ b_abort_ms="${b_abort_ms:-$B_END}"
 sync_s="$(seconds_of "$SYNC_INTERVAL")"
 analysis_s="$(seconds_of "$ANALYSIS_INTERVAL")"
 read -r b1 b2 b3 bf_before <<<"$(window "$B_START" "$b_abort_ms")"
-read -r _ _ b3_after bf_after <<<"$(window "$((b_abort_ms + (sync_s + 1) * 1000))" "$END")"
+read -r _ _ b3_after bf_after <<<"$(window "$((b_abort_ms + (sync_s + 1) * 1000))" "$B_AFTER_END")"
 b_time_ms=$((b_abort_ms - B_START))
+# the first second with an answer by version 3 (its first faulty answers): the abort is timed from there too
+b_first_s="$(awk -v a="$B_START" '$1 * 1000 >= a - 1000 && ($4 > 0 || $5 > 0) { print $1; exit }' "$SECS")"
+b_first_s="${b_first_s:-$((B_START / 1000))}"
+b_from_first_ms=$((b_abort_ms - b_first_s * 1000))
 b_last_fail="$(awk -v a="$B_START" '$1 * 1000 >= a - 1000 && $5 > 0 { last = $1 } END { print last + 0 }' "$SECS")"
 [[ $bf_after == 0 && $b3_after == 0 ]] || fail "(b) after the abort (+${sync_s}s sync +1 s): $bf_after failed, $b3_after answered by version 3"
-((b_time_ms <= 2 * analysis_s * 1000 + 1000)) || fail "(b) aborted ${b_time_ms} ms after the start: over two analysis intervals (${analysis_s}s) + 1 s"
+# within two analysis intervals: the abort is the first or second round that saw version 3's traffic, and comes at
+# most two intervals after its first faulty answer (+1 s: the tallies know that answer's second, not its instant)
+b_rounds_before="$(jq '[.decisions[1:][] | select((.figures.candidate.requests // 0) > 0)] | length' "$WORK/rollout-$B_ID.json")"
+((b_rounds_before <= 1)) || fail "(b) $b_rounds_before analysis rounds saw version 3's traffic before the one that aborted it"
+((b_from_first_ms <= 2 * analysis_s * 1000 + 1000)) || fail "(b) aborted ${b_from_first_ms} ms after the second of the first faulty answer began: over two analysis intervals (${analysis_s}s) + 1 s"
+
+# routing cost: requests per second (every answer, failed ones included) per window
+COST="$WORK/cost.tsv"
+: >"$COST"
+for w in "${COST_WINDOWS[@]}"; do
+    read -r kind from to <<<"$w"
+    read -r c1 c2 c3 cf <<<"$(window "$from" "$to")"
+    n="$(awk -v a="$from" -v b="$to" '{ s = $1 * 1000 } s >= a && s + 1000 <= b { n++ } END { print n + 0 }' "$SECS")"
+    printf '%s\t%d\t%d\t%d\t%d\t%d\t%.1f\n' "$kind" "$n" "$c1" "$c2" "$cf" "$((c1 + c2 + c3 + cf))" \
+        "$(awk -v t="$((c1 + c2 + c3 + cf))" -v n="$n" 'BEGIN { print (n > 0) ? t / n : 0 }')" >>"$COST"
+done
+cost_none="$(awk -F'\t' '$1 == "none" { t += $6; n += $2 } END { printf "%.1f", (n > 0) ? t / n : 0 }' "$COST")"
+cost_canary="$(awk -F'\t' '$1 == "canary" { t += $6; n += $2 } END { printf "%.1f", (n > 0) ? t / n : 0 }' "$COST")"
+cost_ratio="$(awk -v a="$cost_canary" -v b="$cost_none" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')"
+cost_share="$(awk -F'\t' '$1 == "canary" { t += $3 + $4; v += $3 } END { printf "%.1f", (t > 0) ? 100 * v / t : 0 }' "$COST")"
+cost_failed="$(awk -F'\t' '{ f += $5 } END { print f + 0 }' "$COST")"
+awk -v r="$cost_ratio" 'BEGIN { exit !(r >= 0.95) }' || fail "routing cost: $cost_canary req/s with a rollout at 50 % is ${cost_ratio} of the $cost_none req/s without (>= 0.95 wanted)"
+awk -v s="$cost_share" 'BEGIN { exit !(s >= 45 && s <= 55) }' || fail "routing cost: version 1 answered $cost_share % in the canary windows, not about 50 %"
+[[ $cost_failed == 0 ]] || fail "routing cost: $cost_failed failed requests in its windows"
+
+# (e): promoted; the promotion (and the analysis after the kill) by another replica; failures around the kill
+e_state="$(jq -r .state "$WORK/rollout-$E_ID.json")"
+e_promoter="$(jq -r '[.. | objects | select(.kind? == "rollout_promote" and .version? == 1)] | first | .actor // "?"' "$WORK/activations.json" | sed -n 's/.*analysis on \([^)]*\)).*/\1/p')"
+e_promoter="${e_promoter:-?}"
+e_decisions_after="$(jq --arg k "$(date -u -d "@$((E_KILL_MS / 1000))" +%Y-%m-%dT%H:%M:%S)" '[.decisions[] | select(.created_at? // .createdAt? // "" | . > $k)] | length' "$WORK/rollout-$E_ID.json" 2>/dev/null || echo "?")"
+read -r e1 e2 e3 ef <<<"$(window "$E_START" "$END")"
+[[ $e_state == PROMOTED ]] || fail "(e) the rollout whose analysing replica $E_VICTIM was killed ended $e_state, not PROMOTED"
+[[ $e_promoter != "$E_VICTIM" && $e_promoter != "?" ]] || fail "(e) promoted by '$e_promoter' (the killed replica was $E_VICTIM)"
+# analysis rounds: (a)'s decisions (one per round) per analysis interval: 1 when one replica analyses per interval
+read -r a_decisions a_span_s <<<"$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -At -F ' ' -c \
+    "SELECT count(*), round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 1) FROM rollout_decision WHERE rollout_id = $A_ID" 2>/dev/null || echo "? ?")"
+a_rounds_per_interval="$(awk -v n="$a_decisions" -v s="$a_span_s" -v i="$analysis_s" 'BEGIN { printf "%.2f", (s > 0) ? (n - 1) / (s / i) : 0 }')"
+awk -v r="$a_rounds_per_interval" 'BEGIN { exit !(r > 0.8 && r <= 1.15) }' \
+    || fail "analysis: $a_rounds_per_interval rounds per analysis interval across the replicas (one wanted)"
 total_failed="$(awk '{ f += $5 } END { print f + 0 }' "$SECS")"
 
 cat <<REPORT
@@ -345,15 +473,26 @@ build              $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '
 setup              PostgreSQL 15, replicas r1 r2 r3, HAProxy roundrobin; analysis every $ANALYSIS_INTERVAL, sync every $SYNC_INTERVAL
 load               wrk -t$THREADS -c$CONNECTIONS, POST /v2/models/$MODEL/infer x = [3, 1]: $(load requests) requests in $(load duration_s) s ($(load requests_per_s)/s; p50 $(load latency_p50_ms) ms, p99 $(load latency_p99_ms) ms), socket errors $(load socket_errors), failed answers $total_failed (all scenarios, (b)'s faulty answers included)
 
+(d) shadow watched $(( (W_END - W_START) / 1000 )) s, then $w_state; answers: v1 $w1, v2 $w2, v3 $w3, failed $wf
+                   reported: $w_shadow
 (d) shadow of v2   $(( (D_END - D_START) / 1000 )) s, ended $d_state; answers: v1 $d1, v2 $d2, v3 $d3, failed $df
                    disagreement reported: $d_disagreement; last decision: $(head -c 400 <<<"$d_last")
                    shadow counters (r1 r2 r3): $(cat "$WORK"/metrics-r*.log 2>/dev/null | grep -v '^#' | awk '{ n[$1] += $2 } END { for (k in n) printf "%s=%d ", k, n[k] }')
 (a) canary of v2   $(( (A_END - A_START) / 1000 )) s, ended $a_state; answers: v1 $a1, v2 $a2, failed $af
 (c) share per step (seconds wholly inside the step; weight, seconds, requests, by v2, observed %):
 $(awk -F'\t' '{ printf "                   %3d %%  %4d s  %7d requests  %7d by v2  %6.2f %%\n", $1, $2, $3, $4, $5 }' "$STEPS")
-(b) canary of v3   ended $b_state after ${b_time_ms} ms (two analysis intervals: $((2 * analysis_s * 1000)) ms); before the abort: v2 $b2, v3 $b3, failed $bf_before
+(b) canary of v3   ended $b_state ${b_time_ms} ms after its start (two analysis intervals: $((2 * analysis_s * 1000)) ms); before the abort: v2 $b2, failed $bf_before (the faulty answers of v3, NaN for x = 3)
+                   rounds that saw v3's traffic before the aborting one: $b_rounds_before
                    after the abort + ${sync_s}s + 1 s: failed $bf_after, by v3 $b3_after; last second with a failure: $(( b_last_fail - b_abort_ms / 1000 )) s from the abort
+                   first answer by v3 (faulty) in second $((b_first_s - B_START / 1000)) after the start; abort $b_from_first_ms ms after that second began
                    last decision: $(jq -c '.decisions[0]' "$WORK/rollout-$B_ID.json" | head -c 400)
+routing cost       req/s per window (kind, whole seconds, by v1, by v2, failed, requests, req/s):
+$(awk -F'\t' '{ printf "                   %-7s %3d s  %7d  %7d  %4d  %8d  %8.1f/s\n", $1, $2, $3, $4, $5, $6, $7 }' "$COST")
+                   without a rollout $cost_none req/s, with a canary at 50 % $cost_canary req/s (v1 share $cost_share %): ratio $cost_ratio (>= 0.95 wanted)
+(e) kill analyser  $E_VICTIM (analysed step 1 -> 2) killed $((E_KILL_MS - E_STEP_MS)) ms after that step was seen, $(( (E_KILL_MS - E_START) / 1000 )) s into the rollout; HAProxy DOWN after $((E_DOWN_MS - E_KILL_MS)) ms
+                   ended $e_state $(( (E_END - E_KILL_MS) / 1000 )) s after the kill, promoted by $e_promoter; decisions after the kill: $e_decisions_after (of the newest $(jq '.decisions | length' "$WORK/rollout-$E_ID.json"))
+                   answers from its start to 3 s after its end: v1 $e1, v2 $e2, failed $ef
+analysis rounds    (a): $a_decisions decisions over $a_span_s s: $a_rounds_per_interval rounds per analysis interval ($ANALYSIS_INTERVAL) across the three replicas
 
 verdict            $verdict
 REPORT

@@ -3,8 +3,11 @@
 --   version 1 = linear-v1 (2x + 1): 7, 3     version 2 = linear-v2 (3x + 2): 11, 5
 --   version 3 = faulty (3x + 2 below x = 2.5, NaN from there): any answer of version 3 to x = 3 is a failure
 -- Tallies are kept per wall-clock second (os.time), so the harness can cut the run into rollout steps: answers by
--- version, and failures (non-2xx, wrong or non-finite value, unknown version, unparsable body).
--- done() prints "PD-SEC second v1 v2 v3 failures" lines and "PD-LOAD key=value" totals.
+-- version, and failures (non-2xx, wrong or non-finite value, unknown version, unparsable body). Each thread prints
+-- "PD-SEC second v1 v2 v3 failures" for each second once its first answer of the next second arrives (the harness
+-- adds the threads' lines up; a thread's last second is not printed), flushed at once: wrk 4.1 crashes copying a
+-- thread's table of seconds in done() (thread:get), and a crash must not lose the tallies. done() prints
+-- "PD-LOAD key=value" totals.
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -13,17 +16,16 @@ wrk.body = '{"inputs":[{"name":"x","datatype":"FP32","shape":[2,1],"data":[3.0,1
 local EXPECTED = { ["1"] = { 7.0, 3.0 }, ["2"] = { 11.0, 5.0 }, ["3"] = { 11.0, 5.0 } }
 local MAX_REPORTS = 5
 
-local threads = {}
 local counter = 0
 
 function setup(thread)
    counter = counter + 1
    thread:set("id", counter)
-   table.insert(threads, thread)
 end
 
 function init(args)
-   seconds = {}
+   current = nil
+   tally = { 0, 0, 0, 0 }
    reports = 0
    failures = 0
 end
@@ -39,12 +41,15 @@ end
 
 local function bucket()
    local now = os.time()
-   local b = seconds[now]
-   if b == nil then
-      b = { 0, 0, 0, 0 }
-      seconds[now] = b
+   if now ~= current then
+      if current ~= nil then
+         io.write(string.format("PD-SEC %d %d %d %d %d\n", current, tally[1], tally[2], tally[3], tally[4]))
+         io.stdout:flush()
+      end
+      current = now
+      tally = { 0, 0, 0, 0 }
    end
-   return b
+   return tally
 end
 
 local function fail(b, kind, status, version, body)
@@ -77,29 +82,6 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local merged = {}
-   for _, thread in ipairs(threads) do
-      local s = thread:get("seconds") or {}
-      for second, b in pairs(s) do
-         local m = merged[second]
-         if m == nil then
-            m = { 0, 0, 0, 0 }
-            merged[second] = m
-         end
-         for i = 1, 4 do
-            m[i] = m[i] + b[i]
-         end
-      end
-   end
-   local keys = {}
-   for second, _ in pairs(merged) do
-      table.insert(keys, second)
-   end
-   table.sort(keys)
-   for _, second in ipairs(keys) do
-      local m = merged[second]
-      io.write(string.format("PD-SEC %d %d %d %d %d\n", second, m[1], m[2], m[3], m[4]))
-   end
    local lines = {
       { "requests", summary.requests },
       { "socket_errors", summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout },

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,20 +14,29 @@ import java.util.Map;
 /**
  * One analysis round over every rollout in progress, on one replica at a time: the round runs in a transaction that
  * first takes a PostgreSQL advisory lock without waiting; a replica that does not get it skips the round. The lock
- * ends with the transaction, so when the replica that analysed dies, the next replica to try takes over.
+ * ends with the transaction, so when the replica that analysed dies, the next replica to try takes over. Every replica
+ * tries once per analysis interval, so the lock alone would give one round per replica per interval: a replica that
+ * gets the lock also skips when the newest decision (each round records one per rollout, stamped with the round's
+ * start) is younger than {@link #MIN_GAP} of the interval. One round per interval whatever the number of replicas;
+ * the replica that ran the last round keeps its turn, and another takes over one interval after it stops.
  */
 @ApplicationScoped
 public class RolloutAnalyser {
+
+    /** The share of the analysis interval below which a round follows the last one too closely (scheduling jitter). */
+    static final double MIN_GAP = 0.9;
 
     private final EntityManager entityManager;
     private final ActivePointer pointer;
     private final RolloutStore store;
     private final Rollouts rollouts;
     private final ShadowRollouts shadows;
+    private final DeliveryConfig config;
 
     public RolloutAnalyser(EntityManager entityManager, ActivePointer pointer, RolloutStore store, Rollouts rollouts,
-                           ShadowRollouts shadows) {
+                           ShadowRollouts shadows, DeliveryConfig config) {
         this.shadows = shadows;
+        this.config = config;
         this.entityManager = entityManager;
         this.pointer = pointer;
         this.store = store;
@@ -42,7 +52,8 @@ public class RolloutAnalyser {
     public List<Rollout> round(String actor) {
         Object locked = entityManager.createNativeQuery(
                 "SELECT pg_try_advisory_xact_lock(hashtext('turnout.delivery.analysis'))").getSingleResult();
-        if (!Boolean.TRUE.equals(locked)) {
+        if (!Boolean.TRUE.equals(locked)
+                || store.decidedWithin(Duration.ofNanos((long) (config.analysisInterval().toNanos() * MIN_GAP)))) {
             return List.of();
         }
         List<Rollout> toPromote = new ArrayList<>();

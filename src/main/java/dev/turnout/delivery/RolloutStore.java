@@ -109,13 +109,25 @@ public class RolloutStore {
                 .setParameter(4, outcome.length() > 2000 ? outcome.substring(0, 2000) : outcome).executeUpdate();
     }
 
+    /** Records one analysis of a rollout, stamped with the start of the analysis round's transaction. */
     public void decided(Rollout rollout, Verdict verdict, String detail, Map<String, ?> figures) {
         entityManager.createNativeQuery("INSERT INTO rollout_decision (rollout_id, step, weight, verdict, detail, "
-                        + "figures) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb))")
+                        + "figures, created_at) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb), now())")
                 .setParameter(1, rollout.id()).setParameter(2, rollout.step()).setParameter(3, rollout.weight())
                 .setParameter(4, verdict.name())
                 .setParameter(5, detail.length() > 2000 ? detail.substring(0, 2000) : detail)
                 .setParameter(6, json(figures)).executeUpdate();
+    }
+
+    /**
+     * Whether the newest decision (of any rollout) was made less than {@code gap} before this transaction started: an
+     * analysis round ran that recently. Decisions are only made under the analysis lock, so the newest id is the newest.
+     */
+    public boolean decidedWithin(Duration gap) {
+        List<?> rows = entityManager.createNativeQuery("SELECT created_at > now() - make_interval(secs => ?1) "
+                        + "FROM rollout_decision ORDER BY id DESC LIMIT 1")
+                .setParameter(1, gap.toNanos() / 1e9).getResultList();
+        return !rows.isEmpty() && Boolean.TRUE.equals(rows.get(0));
     }
 
     /** The newest decisions of a rollout, newest first. */

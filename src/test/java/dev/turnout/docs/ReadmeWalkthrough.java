@@ -22,7 +22,7 @@ import java.util.Set;
 record ReadmeWalkthrough(List<Step> steps) {
 
     static final Set<String> SECTIONS = Set.of("The two commands", "Try it", "Rollout: flipping the active version",
-            "Progressive delivery: canary rollouts");
+            "Evaluations: evaluate, then deploy", "Progressive delivery: canary rollouts");
     static final String NOT_RUN = "<!-- not run by ReadmeWalkthroughIT -->";
     static final String SERVER_JAR = "java -jar target/quarkus-app/quarkus-run.jar";
 

@@ -22,6 +22,10 @@
 #   PORT, MGMT_PORT, S3_PORT   127.0.0.1 ports (default 18080, 18081, 18090)
 #   SIZE_MIB   model size in MiB (default 1100); HEAP the server's -Xmx (default 256m)
 #   MODEL      use this existing .onnx instead of generating one (it is not deleted)
+#   UPLOAD     stream (default): curl -T, the raw body as application/octet-stream, hashed while it arrives;
+#              multipart: curl -F, the multipart form (the framework spools the part, then it is hashed)
+#   SERVER_GLIBC_TUNABLES  the server's GLIBC_TUNABLES (default glibc.malloc.hugetlb=1, as src/main/docker sets it:
+#              ONNX Runtime's copies of a large model then fault in 2 MiB pages; "" runs without)
 #   WORK_ROOT  where the temporary work dir goes (default /tmp); KEEP=1 keeps it (server logs, timelines)
 #
 # Everything talks to 127.0.0.1 only. Every wait is bounded. Servers are stopped (SIGTERM) and the temporary data
@@ -39,6 +43,8 @@ PORT="${PORT:-18080}"
 MGMT_PORT="${MGMT_PORT:-18081}"
 S3_PORT="${S3_PORT:-18090}"
 SIZE_MIB="${SIZE_MIB:-1100}"
+UPLOAD="${UPLOAD:-stream}"
+SERVER_GLIBC_TUNABLES="${SERVER_GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
 HEAP="${HEAP:-256m}"
 WORK_ROOT="${WORK_ROOT:-/tmp}"
 PYTHON=/usr/bin/python3 # Debian's, with python3-onnx and python3-numpy
@@ -68,6 +74,7 @@ if [[ -n $APP_DIR ]]; then
 else
     [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
 fi
+[[ $UPLOAD == stream || $UPLOAD == multipart ]] || die "UPLOAD is stream or multipart, not $UPLOAD"
 [[ $STORES != *s3* || -f $S3MOCK_JAR ]] || die "$S3MOCK_JAR is missing (./mvnw generate-test-resources copies it)"
 for p in "$PORT" "$MGMT_PORT" "$S3_PORT"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$p/"; then die "something already answers on port $p"; fi
@@ -186,6 +193,7 @@ start_server() { # store
     (
         cd "$WORK"
         export TURNOUT_DATA_DIR="$DATA" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+        if [[ -n $SERVER_GLIBC_TUNABLES ]]; then export GLIBC_TUNABLES="$SERVER_GLIBC_TUNABLES"; fi
         unset QUARKUS_DATASOURCE_JDBC_URL
         exec java -Xmx"$HEAP" -Xlog:gc:file="$DATA.gc.log" \
             -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
@@ -227,10 +235,13 @@ run_store() { # store
     start_server "$store"
     sample_spool >"$DATA.spool" &
     sampler=$!
-    log "[$store] uploading $SIZE bytes"
+    log "[$store] uploading $SIZE bytes ($UPLOAD)"
+    local body=(-F artifact=@"$MODEL")
+    # -T streams the file (--data-binary would read it into memory first); no Expect: 100-continue round trip
+    [[ $UPLOAD == stream ]] && body=(-T "$MODEL" -X POST -H 'Content-Type: application/octet-stream' -H 'Expect:')
     t0=$(now)
     code="$(curl -sS -o "$DATA.upload.json" --max-time "$UPLOAD_TIMEOUT" -w '%{http_code}' "${AUTH[@]}" \
-        -F artifact=@"$MODEL" "$BASE/api/models/$name/versions")" || die "curl failed"
+        "${body[@]}" "$BASE/api/models/$name/versions")" || die "curl failed"
     t1=$(now)
     kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
     [[ $code == 201 ]] || { cat "$DATA.upload.json" >&2; tail -30 "$SERVER_LOG" >&2; die "[$store] upload answered $code"; }
@@ -299,6 +310,7 @@ done
 mbps() { awk -v b="$SIZE" -v s="$1" 'BEGIN { if (s + 0 > 0) printf "%.0f", b / 1e6 / s; else print "n/a" }'; }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 echo
+echo "Upload: $UPLOAD; server GLIBC_TUNABLES=${SERVER_GLIBC_TUNABLES:-(none)}"
 echo "Large upload per store: $SIZE bytes ($(awk -v b="$SIZE" 'BEGIN { printf "%.0f", b / 1048576 }') MiB ONNX), server -Xmx$HEAP, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "Server: app jar sha256 $APP_SHA ($( (cd "$REPO" && git rev-parse --short HEAD) 2>/dev/null || echo '?') in the checkout)"
 echo "Machine: $(nproc) CPUs, load before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"

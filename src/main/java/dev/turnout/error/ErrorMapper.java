@@ -69,7 +69,8 @@ public class ErrorMapper {
         }
         if (e instanceof NotSupportedException) {
             return respond(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported Content-Type; uploads are multipart/form-data, other requests application/json");
+                    "unsupported Content-Type; uploads are multipart/form-data (a model version also "
+                            + "application/octet-stream), other requests application/json");
         }
         if (e instanceof NotAllowedException) {
             return respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource; the API is described at /q/openapi on this port");

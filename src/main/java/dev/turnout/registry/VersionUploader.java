@@ -71,6 +71,11 @@ public class VersionUploader {
         this.accepted = acceptedFormats(config.registry().formats());
     }
 
+    /** The most bytes an artifact may have (turnout.registry.max-upload-size). */
+    public long maxUploadSize() {
+        return config.registry().maxUploadSize().asLongValue();
+    }
+
     /** turnout.registry.formats as formats; a name that is no format stops the server at start. */
     static Set<ModelFormat> acceptedFormats(List<String> names) {
         Set<ModelFormat> formats = new LinkedHashSet<>();
@@ -130,7 +135,8 @@ public class VersionUploader {
     private VersionInfo record(VersionUpload upload, ModelFormat format, long size, Future<Signature> proof,
                                String actor, PhaseTimes times) throws IOException {
         long start = System.nanoTime();
-        String sha256 = Digests.sha256(upload.artifact());
+        // A body streamed in was hashed on its way to the spool; a multipart part is read once more here.
+        String sha256 = upload.receivedSha256() != null ? upload.receivedSha256() : Digests.sha256(upload.artifact());
         long hashed = System.nanoTime();
         times.hashNanos = hashed - start;
         if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(sha256)) {

@@ -2,6 +2,7 @@ package dev.turnout.registry;
 
 import dev.turnout.Fixtures;
 import dev.turnout.PostgresResource;
+import dev.turnout.TestFiles;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
@@ -67,6 +69,41 @@ class RegistryApiTest {
         given().get("/api/models/{name}/versions/1", name).then().statusCode(200)
                 .body("sha256", equalTo(sha256("linear-v1.onnx")))
                 .body("signature.outputs[0].shape", contains(-1, 1));
+    }
+
+    /** The raw-body upload: the artifact as application/octet-stream, the optional parts as query parameters. */
+    static Response uploadStream(String name, String fixture, String... parameters) throws Exception {
+        var request = given().contentType("application/octet-stream")
+                .body(Files.readAllBytes(Fixtures.model(fixture).toPath()));
+        for (int i = 0; i < parameters.length; i += 2) {
+            request.queryParam(parameters[i], parameters[i + 1]);
+        }
+        return request.when().post("/api/models/{name}/versions", name);
+    }
+
+    @Test
+    void uploadsTheRawArtifactWithItsFieldsAsQueryParameters() throws Exception {
+        String name = Fixtures.uniqueName("streamed");
+        uploadStream(name, "linear-v1.onnx", "metrics", "{\"rmse\": 0.0}", "tags", "{\"team\":\"pricing\"}",
+                "description", "y = 2x + 1", "sha256", sha256("linear-v1.onnx"), "format", "onnx")
+                .then().statusCode(201)
+                .header("Location", endsWith("/api/models/" + name + "/versions/1"))
+                .body("version", equalTo(1))
+                .body("format", equalTo("onnx"))
+                .body("sha256", equalTo(sha256("linear-v1.onnx")))
+                .body("size_bytes", equalTo((int) Fixtures.model("linear-v1.onnx").length()))
+                .body("signature.inputs[0].shape", contains(-1, 1))
+                .body("metrics.rmse", equalTo(0.0f))
+                .body("tags.team", equalTo("pricing"))
+                .body("description", equalTo("y = 2x + 1"));
+        uploadStream(name, "mlp.pt", "signature", Fixtures.MLP_SIGNATURE).then().statusCode(201)
+                .body("version", equalTo(2))
+                .body("format", equalTo("torchscript"))
+                .body("sha256", equalTo(sha256("mlp.pt")));
+        Response download = given().get("/api/models/{name}/versions/2/artifact", name);
+        download.then().statusCode(200);
+        assertArrayEquals(Files.readAllBytes(Fixtures.model("mlp.pt").toPath()), download.asByteArray());
+        assertEquals(List.of(), TestFiles.awaitNoSpooledUploads());
     }
 
     @Test

@@ -229,6 +229,43 @@ class UploadRefusalTest {
     }
 
     @Test
+    void rawUploadRefusals() throws Exception {
+        refused(RegistryApiTest.uploadStream("Not-Lower", "linear-v1.onnx").then(), 400, "INVALID_ARGUMENT");
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.onnx", "metrics", "{not json").then(), 400,
+                "INVALID_ARGUMENT").body("error", containsString("'metrics' is not valid JSON"));
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.onnx", "format", "pickle").then(), 400,
+                "INVALID_ARGUMENT");
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.onnx", "sha256", "abc").then(), 400, "INVALID_ARGUMENT");
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.onnx", "wiat", "1").then(), 400, "INVALID_ARGUMENT");
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.onnx", "sha256", RegistryApiTest.sha256("linear-v2.onnx"))
+                .then(), 422, "DIGEST_MISMATCH").body("error", containsString(RegistryApiTest.sha256("linear-v1.onnx")));
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.pt", "format", "onnx").then(), 422, "INVALID_MODEL");
+        refused(RegistryApiTest.uploadStream(name, "linear-v1.pt").then(), 400, "SIGNATURE_REQUIRED");
+        refused(RegistryApiTest.uploadStream(name, "external-data.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("references external data"));
+        refused(given().contentType("application/octet-stream").body(new byte[0])
+                .post("/api/models/{name}/versions", name).then(), 422, "INVALID_MODEL")
+                .body("error", containsString("empty"));
+    }
+
+    @Test
+    void rawUploadOverTheLimitWithoutALength() throws Exception {
+        // A chunked body declares no length, so only counting while it is received can refuse it.
+        byte[] big = new byte[2 * 1024 * 1024]; // the test profile's limit is 1M
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/models/" + name + "/versions"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        // (the framework's own body limit, equal to the upload limit, answers this one as it reads)
+        assertEquals(413, response.statusCode(), response.body());
+        refused(given().get("/api/models/{name}", name).then(), 404, "NOT_FOUND");
+        // with a Content-Length over the limit it is refused before a byte is read
+        refused(given().contentType("application/octet-stream").body(big).post("/api/models/{name}/versions", name)
+                .then(), 413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
     void overTheUploadLimit() throws Exception {
         File big = File.createTempFile("big", ".onnx");
         Files.write(big.toPath(), new byte[2 * 1024 * 1024]); // the test profile's limit is 1M

@@ -27,7 +27,12 @@
 #   appcds       Java 17 with a dynamic AppCDS archive (-XX:SharedArchiveFile) written by scripts/make-aot-cache.sh
 #   java25       the server as packaged, on Java 25 ($JAVA25), no cache
 #   aot          Java 25 with the AOT cache (-XX:AOTCache, JEP 483/514/515) written by scripts/make-aot-cache.sh
+#                (the image's figures need the server packaged as the image packages it: SOURCE_APP or APP_DIR a build with
+#                -Dquarkus.package.jar.type=aot-jar; see Dockerfile.jvm)
 #   container-serial  the same with -XX:+UseSerialGC instead of G1 (a lever for RSS and start; not what the image runs)
+#   aot-fastjar / plain-fastjar  aot / plain on FASTJAR_APP, a build of the same commit packaged as Quarkus' default
+#                fast-jar (-Dquarkus.package.jar.type=fast-jar), whose RunnerClassLoader still reads its classes
+#                from the jars and leaves their linking to run time, cache or not; run only when FASTJAR_APP is set
 #   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY and
 #                MALLOC_ARENA_MAX=2, with -XX:MaxRAM=$CONTAINER_MEMORY (default 4g, the manifests' limit) standing for
 #                the container's memory limit
@@ -38,6 +43,7 @@
 #   REPS (2) SLICES (30) STEADY (10) IDLE_SETTLE (5) FLIPS (1000, 0 skips) WARM_FLIPS (1000) CONNS (32) WRK_THREADS (2)
 #   JAVA17 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java) JAVA25 (/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   JAVA_OPTS  extra JVM options for every start; KEEP=1 keeps the work dir
+#   FASTJAR_APP  a fast-jar build (quarkus-app directory) for the *-fastjar variants; TRAIN_SECONDS as in make-aot-cache.sh
 # About 1.5 minutes per variant with the defaults, plus ~2 minutes of flips. Everything it starts is stopped on exit.
 set -Eeuo pipefail
 
@@ -46,6 +52,7 @@ REPO="$(dirname "$HERE")"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 APP_DIR="${APP_DIR:-}"
+FASTJAR_APP="${FASTJAR_APP:-}"
 SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 VARIANTS="${VARIANTS:-warmup-off plain appcds aot container-serial container}"
 REPS="${REPS:-2}"
@@ -83,6 +90,7 @@ if [[ -n $APP_DIR ]]; then
 else
     [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
 fi
+if [[ $VARIANTS == *fastjar* ]]; then [[ -f $FASTJAR_APP/quarkus-run.jar ]] || die "the *-fastjar variants need FASTJAR_APP (a fast-jar quarkus-app directory)"; fi
 for p in "$PORT" "$MGMT_PORT" "$PG_PORT"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$p/"; then die "something already answers on port $p"; fi
 done
@@ -120,7 +128,9 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # java_for VARIANT / opts_for VARIANT: the JVM and its options.
-java_for() { case $1 in java25 | aot | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+java_for() { case $1 in java25 | aot* | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+# app_for VARIANT: the quarkus-app directory it runs.
+app_for() { case $1 in *-fastjar) echo "$FASTJAR_APP" ;; *) echo "$APP_DIR" ;; esac; }
 # rss_after_gc PID VARIANT: VmRSS in MiB right after a full GC (jcmd of the variant's JDK).
 rss_after_gc() {
     "$(dirname "$(java_for "$2")")/jcmd" "$1" GC.run >/dev/null || die "jcmd GC.run failed"
@@ -135,6 +145,7 @@ opts_for() {
         warmup-off) echo "-Dturnout.serving.warmup.enabled=false" ;;
         appcds) echo "-XX:SharedArchiveFile=$WORK/cache/app-cds.jsa -Xshare:auto" ;;
         aot) echo "-XX:AOTCache=$WORK/cache/app.aot" ;;
+        aot-fastjar) echo "-XX:AOTCache=$WORK/cache/app-fastjar.aot" ;;
         container) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts) -XX:AOTCache=$WORK/cache/app.aot" ;;
         container-serial) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts | sed 's/-XX:+UseG1GC/-XX:+UseSerialGC/; s/-XX:G1PeriodicGCInterval=[0-9]*//') -XX:AOTCache=$WORK/cache/app.aot" ;;
         *) echo "" ;;
@@ -156,7 +167,7 @@ start_server() {
         "$java" $opts $JAVA_OPTS -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
             -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
             -Dturnout.security.tokens.bench.sha256="$TOKEN_SHA" -Dturnout.security.tokens.bench.roles=publisher,operator,viewer \
-            -Dquarkus.shutdown.delay-enabled=false -jar "$APP_DIR/quarkus-run.jar" >"$out" 2>&1 </dev/null &
+            -Dquarkus.shutdown.delay-enabled=false -jar "$(app_for "$variant")/quarkus-run.jar" >"$out" 2>&1 </dev/null &
     SERVER_PID=$!
 }
 
@@ -193,16 +204,17 @@ log "linear v$V1 active, v$V2 uploaded"
 
 # --- caches: trained once, against "models" (scripts/make-aot-cache.sh) -------------------------------------------------
 mkdir -p "$WORK/cache"
-train() { # kind file
+train() { # kind file [app dir]
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/models" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=unused TURNOUT_DATA_DIR="$WORK/data-models" \
     JAVA17="$JAVA17" JAVA25="$JAVA25" HTTP_PORT=$PORT MGMT_PORT=$MGMT_PORT \
-        "$REPO/scripts/make-aot-cache.sh" "$1" "$APP_DIR" "$2" >"$WORK/train-$1.log" 2>&1 \
-        || { tail -30 "$WORK/train-$1.log" >&2; die "make-aot-cache.sh $1 failed"; }
+        "$REPO/scripts/make-aot-cache.sh" "$1" "${3:-$APP_DIR}" "$2" >"$WORK/train-$(basename "$2").log" 2>&1 \
+        || { tail -30 "$WORK/train-$(basename "$2").log" >&2; die "make-aot-cache.sh $1 failed"; }
     log "trained $1 cache: $(du -h "$2" | cut -f1)"
 }
 [[ $VARIANTS == *appcds* ]] && train appcds "$WORK/cache/app-cds.jsa"
-[[ $VARIANTS == *aot* || $VARIANTS == *container* ]] && train aot "$WORK/cache/app.aot"
+[[ " $VARIANTS " == *" aot "* || $VARIANTS == *container* ]] && train aot "$WORK/cache/app.aot"
+[[ $VARIANTS == *aot-fastjar* ]] && train aot "$WORK/cache/app-fastjar.aot" "$FASTJAR_APP"
 
 # --- measured starts ------------------------------------------------------------------------------------------------
 declare -A READY_EMPTY READY_MODELS RSS_RAW RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
@@ -271,6 +283,7 @@ fi
 # --- report -------------------------------------------------------------------------------------------------------------
 echo
 echo "Cold start: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, app jar sha256 $APP_SHA, commit $(git -C "$REPO" rev-parse --short HEAD)"
+[[ -n $FASTJAR_APP ]] && echo "fast-jar build for the *-fastjar variants: app jar sha256 $(sha256sum "$FASTJAR_APP"/app/*.jar | cut -c1-12)"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (external); wrk -t$WRK_THREADS -c$CONNS OIP v2 linear;"
 echo "$SLICES x 1 s slices from readiness UP, then ${STEADY} s steady state in the same process. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

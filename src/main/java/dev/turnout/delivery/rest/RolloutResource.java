@@ -1,7 +1,5 @@
 package dev.turnout.delivery.rest;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.delivery.DeliveryConfig;
@@ -180,11 +178,8 @@ public class RolloutResource {
     private JsonNode object(String body, Set<String> fields, String form) {
         JsonNode request;
         try {
-            // strict: a repeated key or a second value after the object is ambiguous (which one did the client mean?)
-            request = body == null || body.isBlank() ? null : mapper.reader()
-                    .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(body);
+            // strict (http.StrictJson): a repeated key or a second value after the object is refused
+            request = body == null || body.isBlank() ? null : mapper.readTree(body);
         } catch (IOException e) {
             throw TurnoutException.invalid("the body is not valid JSON (one object, each field once); expected "
                     + form);

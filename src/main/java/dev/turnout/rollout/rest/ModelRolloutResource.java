@@ -225,7 +225,7 @@ public class ModelRolloutResource {
         try {
             request = body == null || body.isBlank() ? null : mapper.readTree(body);
         } catch (IOException e) {
-            throw TurnoutException.invalid("the body is not valid JSON; expected " + form);
+            throw TurnoutException.invalid("the body is not valid JSON (one object, each field once); expected " + form);
         }
         if (request == null || !request.isObject()) {
             throw TurnoutException.invalid("the body must be a JSON object: " + form);

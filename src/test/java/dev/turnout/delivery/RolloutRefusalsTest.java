@@ -11,6 +11,7 @@ import static dev.turnout.delivery.DeliveryApiTest.act;
 import static dev.turnout.delivery.DeliveryApiTest.modelWith;
 import static dev.turnout.delivery.DeliveryApiTest.start;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -230,6 +231,30 @@ class RolloutRefusalsTest {
             act(name, action).statusCode(409).body("error", containsString("has no rollout in progress"));
         }
         given().get("/api/models/{name}", name).then().body("active_version", equalTo(1));
+    }
+
+    @Test
+    void theCandidateOfARolloutInProgressCannotBeDeleted() {
+        String name = modelWith("linear-v2.onnx", "linear-v2.onnx");
+        start(name, "{\"version\": 2, " + CANARY + "}").statusCode(201);
+        // running, then paused: the candidate is still in use (replicas serve it at its weight, promotion flips to it)
+        for (String state : List.of("RUNNING", "PAUSED")) {
+            given().delete("/api/models/{name}/versions/2", name).then().statusCode(409).contentType("application/json")
+                    .body("code", equalTo("CONFLICT"))
+                    .body("error", containsString("version 2 of model '" + name + "' is the candidate of a rollout in "
+                            + "progress"));
+            given().get("/api/models/{name}/versions/2", name).then().statusCode(200);
+            given().get("/api/models/{name}/rollouts/current", name).then().statusCode(200)
+                    .body("state", equalTo(state));
+            act(name, "pause").statusCode(anyOf(equalTo(200), equalTo(409)));
+        }
+        // another version is not held by the rollout
+        given().delete("/api/models/{name}/versions/3", name).then().statusCode(204);
+        // once the rollout has ended, its candidate is an ordinary version again
+        act(name, "abort").statusCode(200).body("state", equalTo("ABORTED"));
+        given().delete("/api/models/{name}/versions/2", name).then().statusCode(204);
+        given().get("/api/models/{name}/rollouts", name).then().statusCode(200).body("", hasSize(1))
+                .body("[0].version", equalTo(2));
     }
 
     @Test

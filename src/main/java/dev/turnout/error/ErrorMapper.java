@@ -131,6 +131,10 @@ public class ErrorMapper {
 
     /** The answer (and log line) for a failure nobody expected; other mappers (the console's pages) reuse it. */
     public static Response respondToUnexpected(Throwable e) {
+        String refusal = databaseRefusal(e);
+        if (refusal != null) {
+            return respond(ErrorCode.CONFLICT, refusal);
+        }
         if (databaseUnreachable(e)) {
             DATABASE_UNREACHABLE.warn("database unreachable: " + e.getMessage());
             return Response.fromResponse(respond(ErrorCode.UNAVAILABLE, "the registry database is unreachable; "
@@ -139,6 +143,21 @@ public class ErrorMapper {
         }
         LOG.error("request failed", e);
         return respond(ErrorCode.INTERNAL, "internal error; the server log has the details");
+    }
+
+    /**
+     * The message of a refusal raised by one of the schema's own triggers (SQLState 23001, restrict_violation, which
+     * PostgreSQL itself does not raise: its foreign keys use 23503), such as deleting the candidate of a rollout in
+     * progress. The trigger wrote that message for the client; null for anything else.
+     */
+    static String databaseRefusal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof org.postgresql.util.PSQLException sql && "23001".equals(sql.getSQLState())
+                    && sql.getServerErrorMessage() != null) {
+                return sql.getServerErrorMessage().getMessage();
+            }
+        }
+        return null;
     }
 
     /**

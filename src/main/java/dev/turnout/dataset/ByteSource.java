@@ -39,17 +39,17 @@ final class ByteSource implements AutoCloseable {
     int copyPlain(byte[] to, int at, int max) {
         int end = Math.min(limit, position + max);
         int i = position;
-        while (i < end) {
+        int j = at;
+        while (i < end) { // copied while scanning: fields are short, an arraycopy call per field costs more
             byte b = buffer[i];
             if (b == ',' || b == '"' || b == '\n' || b == '\r') {
                 break;
             }
+            to[j++] = b;
             i++;
         }
-        int n = i - position;
-        System.arraycopy(buffer, position, to, at, n);
         position = i;
-        return n;
+        return j - at;
     }
 
     /** Skips a UTF-8 byte order mark at the start (spreadsheets write one); call before reading anything. */

@@ -21,9 +21,9 @@ import java.util.Set;
  * character is), each field decoded strictly. A record with a quote inside an unquoted field, text after a closing
  * quote, a field count other than the header's, bytes that are not UTF-8 or more than {@link DatasetRules#MAX_ROW_BYTES}
  * is a malformed row; reading resumes at the next line break. The header must parse: its names are non-empty and
- * distinct.
+ * distinct. Read it either as rows ({@link #next}) or in place ({@link #advance}), not both.
  */
-final class CsvReader implements RowReader {
+final class CsvReader implements RowReader, DatasetCursor {
 
     private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
 
@@ -43,6 +43,8 @@ final class CsvReader implements RowReader {
     private long number;
     private DatasetRow next;
     private boolean ended;
+    private String rowProblem;
+    private boolean ascii;
 
     private CsvReader(ByteSource source) {
         this.source = source;
@@ -100,11 +102,7 @@ final class CsvReader implements RowReader {
     @Override
     public boolean hasNext() {
         if (next == null && !ended) {
-            try {
-                next = readRow();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read the dataset", e);
-            }
+            next = readRow();
             ended = next == null;
         }
         return next != null;
@@ -120,32 +118,98 @@ final class CsvReader implements RowReader {
         return row;
     }
 
-    private DatasetRow readRow() throws IOException {
-        Record record;
-        do {
-            record = readRecord();
-        } while (record == Record.BLANK);
-        if (record == Record.END) {
+    private DatasetRow readRow() {
+        if (!advance()) {
             return null;
         }
-        number++;
-        if (problem != null) {
-            return DatasetRow.malformed(number, problem);
-        }
-        if (fieldCount != columns.size()) {
-            return DatasetRow.malformed(number, "line " + recordLine + ": " + fieldCount + " field"
-                    + (fieldCount == 1 ? "" : "s") + " where the header has " + columns.size() + " columns");
+        if (rowProblem != null) {
+            return DatasetRow.malformed(number, rowProblem);
         }
         Map<String, String> values = new LinkedHashMap<>(columns.size() * 2);
         for (int i = 0; i < fieldCount; i++) {
-            String value = field(i);
-            if (value == null) {
-                return DatasetRow.malformed(number, "line " + recordLine + ": not valid UTF-8 (in column '"
-                        + Problems.quote(columns.get(i)) + "')");
-            }
-            values.put(columns.get(i), value);
+            values.put(columns.get(i), field(i));
         }
         return DatasetRow.parsed(number, values);
+    }
+
+    @Override
+    public boolean advance() {
+        Record record;
+        try {
+            do {
+                record = readRecord();
+            } while (record == Record.BLANK);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the dataset", e);
+        }
+        if (record == Record.END) {
+            return false;
+        }
+        number++;
+        rowProblem = check();
+        return true;
+    }
+
+    /** Why the record just read is no row, or null; notes whether it is all ASCII (then every field is plain). */
+    private String check() {
+        if (problem != null) {
+            return problem;
+        }
+        if (fieldCount != columns.size()) {
+            return "line " + recordLine + ": " + fieldCount + " field" + (fieldCount == 1 ? "" : "s")
+                    + " where the header has " + columns.size() + " columns";
+        }
+        ascii = true;
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (!ascii) {
+            for (int i = 0; i < fieldCount; i++) {
+                if (field(i) == null) {
+                    return "line " + recordLine + ": not valid UTF-8 (in column '" + Problems.quote(columns.get(i))
+                            + "')";
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public long number() {
+        return number;
+    }
+
+    @Override
+    public String problem() {
+        return rowProblem;
+    }
+
+    @Override
+    public String text(int column) {
+        return field(column);
+    }
+
+    @Override
+    public boolean plain(int column) {
+        return ascii;
+    }
+
+    @Override
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    @Override
+    public int start(int column) {
+        return column == 0 ? 0 : fieldEnds[column - 1];
+    }
+
+    @Override
+    public int end(int column) {
+        return fieldEnds[column];
     }
 
     private String field(int index) {
@@ -199,6 +263,7 @@ final class CsvReader implements RowReader {
                         endField();
                     } else {
                         append(b);
+                        length += source.copyPlain(bytes, length, bytes.length - length);
                         state = State.UNQUOTED;
                     }
                 }
@@ -215,6 +280,7 @@ final class CsvReader implements RowReader {
                                 + "double the quotes inside it)";
                     } else {
                         append(b);
+                        length += source.copyPlain(bytes, length, bytes.length - length);
                     }
                 }
                 case QUOTED -> {

@@ -63,6 +63,22 @@ public class DatasetCatalog {
         }
     }
 
+    /**
+     * The rows of a version read in place (an evaluation's pass): CSV fields as bytes, JSON Lines through its rows. The
+     * caller closes it.
+     */
+    public DatasetCursor openCursor(String name, int version) {
+        StoredDataset stored = stored(name, version);
+        try {
+            InputStream in = stores.get(stored.store()).open(stored.storageKey());
+            RowReader reader = DatasetReaders.open(stored.format(), in, stored.version().columns());
+            return reader instanceof CsvReader csv ? csv : new RowReaderCursor(reader, stored.version().columns());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open dataset '" + name + "' version " + version + " in the "
+                    + stored.store() + " store", e);
+        }
+    }
+
     /** The version and where its bytes are. */
     StoredDataset stored(String name, int version) {
         return inTransaction(connection -> {

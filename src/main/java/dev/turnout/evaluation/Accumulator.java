@@ -13,6 +13,12 @@ interface Accumulator {
     /** The label as a number, or throws {@link IllegalArgumentException} saying why the row cannot be scored. */
     double label(String text);
 
+    /**
+     * The label from its value already parsed (as {@code Double.parseDouble} reads its text): the same answer as
+     * {@link #label(String)}, or throws {@link IllegalArgumentException} where that refuses (with a plainer reason).
+     */
+    double label(double value);
+
     /** Scores row {@code row} of the model's output against its label; returns the prediction (class id or value). */
     double add(double label, Tensor output, int row);
 

@@ -43,22 +43,34 @@ final class ClassificationAccumulator implements Accumulator {
 
     @Override
     public double label(String text) {
-        long id;
+        double value;
         try {
-            double value = Double.parseDouble(text.strip());
-            if (value != Math.rint(value) || value < 0) {
-                throw new NumberFormatException();
-            }
-            id = (long) value;
+            value = Double.parseDouble(text.strip());
         } catch (NumberFormatException | NullPointerException e) {
+            value = Double.NaN;
+        }
+        if (!isClassId(value)) {
             throw new IllegalArgumentException("the label '" + text + "' is not a class id (a whole number from 0)");
         }
+        return label(value);
+    }
+
+    @Override
+    public double label(double value) {
+        if (!isClassId(value)) {
+            throw new IllegalArgumentException("the label " + value + " is not a class id (a whole number from 0)");
+        }
+        long id = (long) value;
         long limit = output == Output.CLASS_IDS ? MAX_CLASSES : classes;
         if (id >= limit) {
             throw new IllegalArgumentException("the label " + id + " is not one of the model's classes 0.."
                     + (limit - 1));
         }
         return id;
+    }
+
+    private static boolean isClassId(double value) {
+        return value == Math.rint(value) && value >= 0; // NaN is neither
     }
 
     @Override

@@ -1,9 +1,8 @@
 package dev.turnout.evaluation;
 
-import dev.turnout.dataset.DatasetRow;
+import dev.turnout.dataset.DatasetCursor;
 import dev.turnout.engine.Tensor;
 
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -43,33 +42,29 @@ final class EvaluationPass {
      * @param other the version compared with, or null
      * @param progress told the rows read so far after each batch
      */
-    Outcome run(Iterator<DatasetRow> rows, Model model, Model other, LongConsumer progress) throws Exception {
+    Outcome run(DatasetCursor rows, Model model, Model other, LongConsumer progress) throws Exception {
         Scored mine = new Scored(mapping, task);
         Scored theirs = other == null ? null : new Scored(otherMapping, task);
         Refusals refusals = new Refusals();
-        RowBatch batch = new RowBatch(mapping, batchSize);
-        RowBatch otherBatch = other == null ? null : new RowBatch(otherMapping, batchSize);
+        RowBatch batch = new RowBatch(mapping, batchSize, rows.columns());
+        RowBatch otherBatch = other == null ? null : new RowBatch(otherMapping, batchSize, rows.columns());
+        int labelColumn = rows.columns().indexOf(label);
         long read = 0;
-        long agreed = 0;
-        while (rows.hasNext()) {
-            DatasetRow row = rows.next();
+        long[] agreed = {0};
+        while (rows.advance()) {
             read++;
-            String problem = row.problem() != null ? row.problem() : add(row, mine.accumulator, batch, otherBatch);
+            String problem = rows.problem() != null ? rows.problem()
+                    : add(rows, labelColumn, mine.accumulator, batch, otherBatch);
             if (problem != null) {
-                refusals.refuse(row.number(), problem);
+                refusals.refuse(rows.number(), problem);
             }
-            if (batch.full() || (!rows.hasNext() && batch.size() > 0)) {
-                double[] predicted = mine.score(batch, model);
-                if (theirs != null) {
-                    double[] compared = theirs.score(otherBatch, other);
-                    for (int i = 0; i < predicted.length; i++) {
-                        agreed += mine.accumulator.agree(predicted[i], compared[i]) ? 1 : 0;
-                    }
-                    otherBatch.clear();
-                }
-                batch.clear();
+            if (batch.full()) {
+                score(mine, theirs, batch, otherBatch, model, other, agreed);
                 progress.accept(read);
             }
+        }
+        if (batch.size() > 0) {
+            score(mine, theirs, batch, otherBatch, model, other, agreed);
         }
         progress.accept(read);
         Map<String, Object> results = new LinkedHashMap<>();
@@ -80,38 +75,64 @@ final class EvaluationPass {
         results.putAll(mine.results());
         if (theirs != null) {
             Map<String, Object> compared = new LinkedHashMap<>(theirs.results());
-            compared.put("agreement", mine.rows == 0 ? null : (double) agreed / mine.rows);
+            compared.put("agreement", mine.rows == 0 ? null : (double) agreed[0] / mine.rows);
             results.put("compared", compared);
         }
         return new Outcome(mine.accumulator.metrics(), results);
     }
 
-    /** Parses the row's label and values into the batch (and the other version's); null, or why it was refused. */
-    private String add(DatasetRow row, Accumulator accumulator, RowBatch batch, RowBatch otherBatch) {
-        Map<String, String> values = row.values();
-        String text = values.get(label);
-        if (text == null || text.isBlank()) {
-            return "the label column '" + label + "' has no value";
+    /** Runs a full (or the last) batch through the version, and the compared one; then empties both. */
+    private static void score(Scored mine, Scored theirs, RowBatch batch, RowBatch otherBatch, Model model,
+                              Model other, long[] agreed) throws Exception {
+        double[] predicted = mine.score(batch, model);
+        if (theirs != null) {
+            double[] compared = theirs.score(otherBatch, other);
+            for (int i = 0; i < predicted.length; i++) {
+                agreed[0] += mine.accumulator.agree(predicted[i], compared[i]) ? 1 : 0;
+            }
+            otherBatch.clear();
         }
-        double value;
-        try {
-            value = accumulator.label(text);
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
+        batch.clear();
+    }
+
+    /** Parses the row's label and values into the batch (and the other version's); null, or why it was refused. */
+    private String add(DatasetCursor row, int labelColumn, Accumulator accumulator, RowBatch batch,
+                       RowBatch otherBatch) {
+        double value = Double.NaN;
+        if (row.plain(labelColumn)) {
+            double parsed = Decimals.parseDouble(row.bytes(), row.start(labelColumn), row.end(labelColumn));
+            if (!Double.isNaN(parsed)) {
+                try {
+                    value = accumulator.label(parsed);
+                } catch (IllegalArgumentException e) {
+                    value = Double.NaN; // refused: the text's path below says why, in its words
+                }
+            }
+        }
+        if (Double.isNaN(value)) {
+            String text = row.text(labelColumn);
+            if (text == null || text.isBlank()) {
+                return "the label column '" + label + "' has no value";
+            }
+            try {
+                value = accumulator.label(text);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
         }
         if (otherBatch != null) {
             // the other version may take other types: parse for it first, so a refusal leaves neither batch changed
-            String problem = otherBatch.add(row.number(), values, value);
+            String problem = otherBatch.add(row, value);
             if (problem != null) {
                 return problem;
             }
-            problem = batch.add(row.number(), values, value);
+            problem = batch.add(row, value);
             if (problem != null) {
                 otherBatch.dropLast();
             }
             return problem;
         }
-        return batch.add(row.number(), values, value);
+        return batch.add(row, value);
     }
 
     /** One version's figures and latency. */

@@ -2,7 +2,7 @@ package dev.turnout.evaluation;
 
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.dataset.DatasetCatalog;
-import dev.turnout.dataset.DatasetRows;
+import dev.turnout.dataset.DatasetCursor;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.DedicatedVersions;
 import dev.turnout.serving.ServedModel;
@@ -117,7 +117,7 @@ public class EvaluationWorkers {
             long[] last = {System.currentTimeMillis()};
             long[] done = {0};
             EvaluationPass.Outcome outcome;
-            try (DatasetRows rows = datasets.openRows(claim.dataset(), claim.datasetVersion())) {
+            try (DatasetCursor rows = datasets.openCursor(claim.dataset(), claim.datasetVersion())) {
                 outcome = pass.run(rows, model::predict, compared == null ? null : compared::predict, read -> {
                     done[0] = read;
                     if (System.currentTimeMillis() - last[0] >= renewEvery) {

@@ -33,6 +33,14 @@ final class RegressionAccumulator implements Accumulator {
     }
 
     @Override
+    public double label(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("the label " + value + " is not a finite number");
+        }
+        return value;
+    }
+
+    @Override
     public double add(double label, Tensor output, int row) {
         double predicted = OutputValues.at(output, row);
         double error = label - predicted;

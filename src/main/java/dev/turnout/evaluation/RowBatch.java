@@ -1,29 +1,39 @@
 package dev.turnout.evaluation;
 
+import dev.turnout.dataset.DatasetCursor;
 import dev.turnout.engine.DataType;
 import dev.turnout.engine.Tensor;
 
-import java.util.Map;
+import java.util.List;
 
 /**
  * Rows parsed into the model's input tensors, batch by batch, reusing its buffers. A row whose value does not parse
- * is refused alone ({@link #add} says why) and leaves the batch as it was.
+ * is refused alone ({@link #add} says why) and leaves the batch as it was. Columns are found by index, resolved once;
+ * plain ASCII values are parsed from the row's bytes ({@link Decimals}), anything else from its text, with the same
+ * results either way.
  */
 final class RowBatch {
 
     private final ColumnMapping mapping;
     private final int capacity;
     private final Object[] buffers;
+    private final DataType[] types;
+    private final int[][] columns;
     private final double[] labels;
     private final long[] numbers;
     private int size;
 
-    RowBatch(ColumnMapping mapping, int capacity) {
+    /** {@code datasetColumns}: the dataset's columns in order (the mapping's are among them). */
+    RowBatch(ColumnMapping mapping, int capacity, List<String> datasetColumns) {
         this.mapping = mapping;
         this.capacity = capacity;
         this.buffers = new Object[mapping.inputs().size()];
+        this.types = new DataType[buffers.length];
+        this.columns = new int[buffers.length][];
         for (int i = 0; i < buffers.length; i++) {
             ColumnMapping.Input input = mapping.inputs().get(i);
+            types[i] = input.spec().datatype();
+            columns[i] = input.columns().stream().mapToInt(datasetColumns::indexOf).toArray();
             int length = capacity * input.columns().size();
             buffers[i] = switch (input.spec().datatype()) {
                 case FP64 -> new double[length];
@@ -52,28 +62,75 @@ final class RowBatch {
         return numbers[row];
     }
 
-    /** Adds a row; returns null, or why the row cannot be used (it is then not added). */
-    String add(long number, Map<String, String> values, double label) {
+    /** Adds the cursor's row; returns null, or why the row cannot be used (it is then not added). */
+    String add(DatasetCursor row, double label) {
         for (int i = 0; i < buffers.length; i++) {
-            ColumnMapping.Input input = mapping.inputs().get(i);
-            int width = input.columns().size();
+            int[] indexes = columns[i];
+            int width = indexes.length;
             for (int c = 0; c < width; c++) {
-                String column = input.columns().get(c);
-                String text = values.get(column);
-                if (text == null || text.isBlank()) {
-                    return "column '" + column + "' has no value";
-                }
-                try {
-                    put(buffers[i], input.spec().datatype(), size * width + c, text.strip());
-                } catch (NumberFormatException e) {
-                    return "column '" + column + "' holds '" + printable(text) + "', not a " + input.spec().datatype()
-                            + " number";
+                int column = indexes[c];
+                int index = size * width + c;
+                if (!row.plain(column) || !putPlain(buffers[i], types[i], index, row.bytes(), row.start(column),
+                        row.end(column))) {
+                    String problem = putText(i, c, index, row.text(column));
+                    if (problem != null) {
+                        return problem;
+                    }
                 }
             }
         }
         labels[size] = label;
-        numbers[size] = number;
+        numbers[size] = row.number();
         size++;
+        return null;
+    }
+
+    /** Parses a plain value in place; false when {@link Decimals} leaves it to the JDK (an empty one too). */
+    private static boolean putPlain(Object buffer, DataType type, int index, byte[] bytes, int from, int to) {
+        switch (type) {
+            case FP64 -> {
+                double value = Decimals.parseDouble(bytes, from, to);
+                if (Double.isNaN(value)) {
+                    return false;
+                }
+                ((double[]) buffer)[index] = value;
+            }
+            case INT64 -> {
+                long value = Decimals.parseLong(bytes, from, to);
+                if (value == Decimals.NOT_PARSED) {
+                    return false;
+                }
+                ((long[]) buffer)[index] = value;
+            }
+            case INT32 -> {
+                long value = Decimals.parseLong(bytes, from, to);
+                if (value == Decimals.NOT_PARSED || value != (int) value) {
+                    return false;
+                }
+                ((int[]) buffer)[index] = (int) value;
+            }
+            default -> {
+                float value = Decimals.parseFloat(bytes, from, to);
+                if (Float.isNaN(value)) {
+                    return false;
+                }
+                ((float[]) buffer)[index] = value;
+            }
+        }
+        return true;
+    }
+
+    /** Parses a value from its text as the JDK reads it; null, or why it cannot be used. */
+    private String putText(int input, int c, int index, String text) {
+        String column = mapping.inputs().get(input).columns().get(c);
+        if (text == null || text.isBlank()) {
+            return "column '" + column + "' has no value";
+        }
+        try {
+            put(buffers[input], types[input], index, text.strip());
+        } catch (NumberFormatException e) {
+            return "column '" + column + "' holds '" + printable(text) + "', not a " + types[input] + " number";
+        }
         return null;
     }
 

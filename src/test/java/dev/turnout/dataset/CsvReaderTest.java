@@ -130,6 +130,44 @@ class CsvReaderTest {
     }
 
     @Test
+    void readInPlaceTheRowsAreThoseOfTheIterator() throws Exception {
+        byte[] invalid = "a,b\n1,X\n3,4\n".getBytes(StandardCharsets.US_ASCII);
+        invalid[6] = (byte) 0xC3;
+        List<byte[]> files = List.of(invalid, bytes("a,b,c\n1,2,3\n4,5,6\n"),
+                bytes("text,n\n\"a, \"\"quoted\"\" b\",1\n\"two\nlines\r\nhere\",2\n\"\",3\n,4\n"),
+                bytes("\n\na,b\n\n1,2\n\r\n3,4\n\n"), bytes("a,b\n1,2,3\nx\"y,2\n\"q\"z,2\n5,6\n7\n8,9\n"),
+                bytes("a,b\n1,2\n\"open,3\n4,5\n"), bytes("a,b\n\"é\",-1.5e3\r\n0.25,\"x\"\r"),
+                bytes("a,b\n" + "x".repeat(DatasetRules.MAX_ROW_BYTES + 10) + ",1\n2,3\n"));
+        for (byte[] file : files) {
+            List<DatasetRow> expected = rows(file);
+            int seen = 0;
+            try (CsvReader cursor = CsvReader.open(new ByteArrayInputStream(file))) {
+                while (cursor.advance()) {
+                    DatasetRow row = expected.get(seen++);
+                    assertEquals(row.number(), cursor.number());
+                    assertEquals(row.problem(), cursor.problem());
+                    if (row.problem() != null) {
+                        continue;
+                    }
+                    for (int c = 0; c < cursor.columns().size(); c++) {
+                        String text = row.values().get(cursor.columns().get(c));
+                        assertEquals(text, cursor.text(c));
+                        if (cursor.plain(c)) {
+                            assertEquals(text, new String(cursor.bytes(), cursor.start(c),
+                                    cursor.end(c) - cursor.start(c), StandardCharsets.US_ASCII));
+                        }
+                    }
+                }
+            }
+            assertEquals(expected.size(), seen);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void headersThatDoNotParseAreRefused() {
         assertRefused("", "no header row");
         assertRefused("\n\n", "no header row");

@@ -1,0 +1,171 @@
+package dev.turnout.evaluation;
+
+/**
+ * Numbers parsed straight from ASCII bytes, for the common plain forms only: {@code [+-]digits[.digits][(e|E)[+-]digits]}
+ * with at most 18 significant digits and a small exponent. Each parse gives exactly what the JDK's parser gives for
+ * that text, or says it cannot ({@code NaN} for floats, {@link #NOT_PARSED} for integers) and the caller asks the
+ * JDK: whitespace, "NaN", "Infinity", hex, suffixes, long mantissas, large exponents and malformed text all go there.
+ * Exactness: a mantissa below 2^24 (2^53) times or divided by an exact power of ten is one correctly rounded IEEE
+ * operation (Clinger's fast path); for a float beyond that, the correctly rounded double is rounded to float unless it
+ * is exactly halfway between two floats (the one case where rounding twice can differ from rounding once).
+ */
+final class Decimals {
+
+    /** What {@link #parseLong} answers when the JDK must decide (it cannot come from 18 digits). */
+    static final long NOT_PARSED = Long.MIN_VALUE;
+
+    private static final float[] FLOAT_POWERS = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    private static final double[] DOUBLE_POWERS = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+            1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    private static final int MAX_DIGITS = 18;
+    private static final long FLOAT_EXACT = 1L << 24;
+    private static final long DOUBLE_EXACT = 1L << 53;
+    private static final long MANTISSA_BITS = DOUBLE_EXACT - 1;
+    private static final long NEGATIVE = 1L << 59;
+
+    private Decimals() {
+    }
+
+    /** {@code Float.parseFloat} of the text, or NaN when this parser leaves it to the JDK. */
+    static float parseFloat(byte[] bytes, int from, int to) {
+        long decimal = decimal(bytes, from, to);
+        if (decimal == NOT_PARSED) {
+            return Float.NaN;
+        }
+        long mantissa = decimal & MANTISSA_BITS;
+        int exponent = (int) (decimal >>> 53 & 0x3f) - 22;
+        float value;
+        if (mantissa <= FLOAT_EXACT && exponent >= -10 && exponent <= 10) {
+            value = exponent < 0 ? (float) mantissa / FLOAT_POWERS[-exponent] : (float) mantissa * FLOAT_POWERS[exponent];
+        } else {
+            double exact = exponent < 0 ? (double) mantissa / DOUBLE_POWERS[-exponent]
+                    : (double) mantissa * DOUBLE_POWERS[exponent];
+            value = (float) exact; // |exact| is within 1e-22..1e38: no float overflow, no subnormal
+            if (value != exact) {
+                float neighbour = Math.nextAfter(value, exact);
+                if (((double) value + (double) neighbour) * 0.5 == exact) {
+                    return Float.NaN; // halfway between two floats: only the decimal text can break the tie
+                }
+            }
+        }
+        return (decimal & NEGATIVE) != 0 ? -value : value;
+    }
+
+    /** {@code Double.parseDouble} of the text, or NaN when this parser leaves it to the JDK. */
+    static double parseDouble(byte[] bytes, int from, int to) {
+        long decimal = decimal(bytes, from, to);
+        if (decimal == NOT_PARSED) {
+            return Double.NaN;
+        }
+        long mantissa = decimal & MANTISSA_BITS;
+        int exponent = (int) (decimal >>> 53 & 0x3f) - 22;
+        double value = exponent < 0 ? (double) mantissa / DOUBLE_POWERS[-exponent]
+                : (double) mantissa * DOUBLE_POWERS[exponent];
+        return (decimal & NEGATIVE) != 0 ? -value : value;
+    }
+
+    /**
+     * The text as mantissa (bits 0-52, below 2^53), decimal exponent + 22 (bits 53-58, exponent within -22..22) and
+     * sign (bit 59), or {@link #NOT_PARSED} when it is not of the plain form or outside those bounds.
+     */
+    private static long decimal(byte[] bytes, int from, int to) {
+        int i = from;
+        boolean negative = false;
+        if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {
+            negative = bytes[i] == '-';
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int exponent = 0;
+        boolean any = false;
+        for (; i < to; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9) {
+                break;
+            }
+            any = true;
+            if (mantissa != 0 || digit != 0) {
+                if (++digits > MAX_DIGITS) {
+                    return NOT_PARSED;
+                }
+                mantissa = mantissa * 10 + digit;
+            }
+        }
+        if (i < to && bytes[i] == '.') {
+            for (i++; i < to; i++) {
+                int digit = bytes[i] - '0';
+                if (digit < 0 || digit > 9) {
+                    break;
+                }
+                any = true;
+                if (mantissa != 0 || digit != 0) {
+                    if (++digits > MAX_DIGITS) {
+                        return NOT_PARSED;
+                    }
+                    mantissa = mantissa * 10 + digit;
+                }
+                exponent--;
+            }
+        }
+        if (!any) {
+            return NOT_PARSED;
+        }
+        if (i < to && (bytes[i] == 'e' || bytes[i] == 'E')) {
+            i++;
+            boolean below = false;
+            if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {
+                below = bytes[i] == '-';
+                i++;
+            }
+            int start = i;
+            int written = 0;
+            for (; i < to; i++) {
+                int digit = bytes[i] - '0';
+                if (digit < 0 || digit > 9) {
+                    break;
+                }
+                if (i - start == 4) {
+                    return NOT_PARSED;
+                }
+                written = written * 10 + digit;
+            }
+            if (i == start) {
+                return NOT_PARSED;
+            }
+            exponent += below ? -written : written;
+        }
+        if (i != to) {
+            return NOT_PARSED;
+        }
+        if (mantissa == 0) {
+            exponent = 0; // zero whatever the exponent (only its sign stays)
+        }
+        if (mantissa >= DOUBLE_EXACT || exponent < -22 || exponent > 22) {
+            return NOT_PARSED;
+        }
+        return mantissa | (long) (exponent + 22) << 53 | (negative ? NEGATIVE : 0);
+    }
+
+    /** {@code Long.parseLong} of the text, or {@link #NOT_PARSED} when this parser leaves it to the JDK. */
+    static long parseLong(byte[] bytes, int from, int to) {
+        int i = from;
+        boolean minus = false;
+        if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {
+            minus = bytes[i] == '-';
+            i++;
+        }
+        if (i == to || to - i > MAX_DIGITS) {
+            return NOT_PARSED;
+        }
+        long value = 0;
+        for (; i < to; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return NOT_PARSED;
+            }
+            value = value * 10 + digit;
+        }
+        return minus ? -value : value;
+    }
+}

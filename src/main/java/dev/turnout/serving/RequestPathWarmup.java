@@ -17,6 +17,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -43,7 +45,8 @@ import java.util.function.IntConsumer;
  * {@code turnout.serving.warmup.requests} predictions of zeros over loopback through the real HTTP stack (OIP v2, and
  * {@code /predict} for the default model), so the JIT has compiled HTTP, JSON, validation and engine code before the
  * first client request. A freshly started JVM otherwise serves a fraction of its steady throughput for its first
- * seconds under load. Bounded by {@code timeout} for all models together; readiness turns UP when it ends, whatever
+ * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by
+ * {@code timeout} for all models together; readiness turns UP when it ends, whatever
  * the answers were (a replica never stays out of service because its warm-up could not run).
  */
 @ApplicationScoped
@@ -60,6 +63,13 @@ public class RequestPathWarmup {
     private static final Duration PLATEAU_WINDOW = Duration.ofMillis(500);
     /** "Faster" means more answers per window than the best window so far by this fraction. */
     private static final double PLATEAU_GAIN = 0.05;
+    /**
+     * A window counts towards the plateau only while the JIT is quiet: its compilers spent less than this share of the
+     * window compiling. On two CPUs the answers stop getting faster long before C2 is done (it compiles on one thread
+     * for ~20 s after start, bench/README.md "Cold start" run 4), and a replica made ready then served 40-60 % of its
+     * steady throughput for its first seconds.
+     */
+    private static final double JIT_QUIET_SHARE = 0.10;
 
     /** Where the warm-up is: the only transitions are WAITING -> RUNNING -> DONE. */
     public enum Phase { WAITING, RUNNING, DONE }
@@ -211,15 +221,19 @@ public class RequestPathWarmup {
                 problem.compareAndSet(null, error.toString());
             }, finished::countDown).send();
         }
-        // Past the minimum, go on while the answers still come faster: the JIT is still compiling the path.
+        // Past the minimum, go on while the answers still come faster or the JIT still compiles.
         int best = 0;
         int flat = 0;
         int before = 0;
+        long compiledBefore = jitMillis();
         while (!finished.await(PLATEAU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
             int now = answered.get();
             int rate = now - before;
             before = now;
-            flat = rate > best * (1 + PLATEAU_GAIN) ? 0 : flat + 1;
+            long compiled = jitMillis();
+            boolean jitQuiet = compiled - compiledBefore < PLATEAU_WINDOW.toMillis() * JIT_QUIET_SHARE;
+            compiledBefore = compiled;
+            flat = rate > best * (1 + PLATEAU_GAIN) || !jitQuiet ? 0 : flat + 1;
             best = Math.max(best, rate);
             if (flat >= PLATEAU_WINDOWS && now >= config.requests()) {
                 plateau.set(true);
@@ -235,6 +249,12 @@ public class RequestPathWarmup {
         if (result.failed() > 0) {
             LOG.warnf("Request-path warm-up of %s %s: %s", model, form, result);
         }
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (0 where the JVM does not count them: never "busy" then). */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** One connection's sequence of requests: the next one goes when the last one's answer is read. */

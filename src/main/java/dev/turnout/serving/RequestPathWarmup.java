@@ -55,21 +55,8 @@ public class RequestPathWarmup {
     private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
     /** How long the warm-up waits for the HTTP port to accept connections. */
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(30);
-    /**
-     * The warm-up of a form ends once it got no faster for this many windows in a row (after its minimum requests):
-     * the request path is compiled. Its throughput is sampled per window.
-     */
-    private static final int PLATEAU_WINDOWS = 3;
+    /** Throughput and JIT time are sampled per window; the warm-up of a form ends at a {@link WarmupPlateau}. */
     private static final Duration PLATEAU_WINDOW = Duration.ofMillis(500);
-    /** "Faster" means more answers per window than the best window so far by this fraction. */
-    private static final double PLATEAU_GAIN = 0.05;
-    /**
-     * A window counts towards the plateau only while the JIT is quiet: its compilers spent less than this share of the
-     * window compiling. On two CPUs the answers stop getting faster long before C2 is done (it compiles on one thread
-     * for ~20 s after start, bench/README.md "Cold start" run 4), and a replica made ready then served 40-60 % of its
-     * steady throughput for its first seconds.
-     */
-    private static final double JIT_QUIET_SHARE = 0.10;
 
     /** Where the warm-up is: the only transitions are WAITING -> RUNNING -> DONE. */
     public enum Phase { WAITING, RUNNING, DONE }
@@ -222,8 +209,7 @@ public class RequestPathWarmup {
             }, finished::countDown).send();
         }
         // Past the minimum, go on while the answers still come faster or the JIT still compiles.
-        int best = 0;
-        int flat = 0;
+        WarmupPlateau warmed = new WarmupPlateau(PLATEAU_WINDOW.toMillis());
         int before = 0;
         long compiledBefore = jitMillis();
         while (!finished.await(PLATEAU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -231,11 +217,9 @@ public class RequestPathWarmup {
             int rate = now - before;
             before = now;
             long compiled = jitMillis();
-            boolean jitQuiet = compiled - compiledBefore < PLATEAU_WINDOW.toMillis() * JIT_QUIET_SHARE;
+            boolean flat = warmed.window(rate, compiled - compiledBefore);
             compiledBefore = compiled;
-            flat = rate > best * (1 + PLATEAU_GAIN) || !jitQuiet ? 0 : flat + 1;
-            best = Math.max(best, rate);
-            if (flat >= PLATEAU_WINDOWS && now >= config.requests()) {
+            if (flat && now >= config.requests()) {
                 plateau.set(true);
             }
             if (Instant.now().isAfter(deadline.plusSeconds(10))) { // + one request's timeout

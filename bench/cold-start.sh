@@ -33,6 +33,8 @@
 #   aot-fastjar / plain-fastjar  aot / plain on FASTJAR_APP, a build of the same commit packaged as Quarkus' default
 #                fast-jar (-Dquarkus.package.jar.type=fast-jar), whose RunnerClassLoader still reads its classes
 #                from the jars and leaves their linking to run time, cache or not; run only when FASTJAR_APP is set
+#   aot-base / container-base  aot / container on BASE_APP, a build of another commit (the "before" of a change, packaged
+#                the same way), with its own cache trained in this run; run only when BASE_APP is set
 #   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY and
 #                MALLOC_ARENA_MAX=2, with -XX:MaxRAM=$CONTAINER_MEMORY (default 4g, the manifests' limit) standing for
 #                the container's memory limit
@@ -44,6 +46,7 @@
 #   JAVA17 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java) JAVA25 (/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   JAVA_OPTS  extra JVM options for every start; KEEP=1 keeps the work dir
 #   FASTJAR_APP  a fast-jar build (quarkus-app directory) for the *-fastjar variants; TRAIN_SECONDS as in make-aot-cache.sh
+#   BASE_APP     a build of another commit (quarkus-app directory) for the *-base variants
 # About 1.5 minutes per variant with the defaults, plus ~2 minutes of flips. Everything it starts is stopped on exit.
 set -Eeuo pipefail
 
@@ -53,6 +56,7 @@ REPO="$(dirname "$HERE")"
 source "$HERE/lib.sh"
 APP_DIR="${APP_DIR:-}"
 FASTJAR_APP="${FASTJAR_APP:-}"
+BASE_APP="${BASE_APP:-}"
 SOURCE_APP="${SOURCE_APP:-$REPO/target/quarkus-app}"
 VARIANTS="${VARIANTS:-warmup-off plain appcds aot container-serial container}"
 REPS="${REPS:-2}"
@@ -91,6 +95,7 @@ else
     [[ -f $SOURCE_APP/quarkus-run.jar ]] || die "no server at $SOURCE_APP (./mvnw package first, or set SOURCE_APP or APP_DIR)"
 fi
 if [[ $VARIANTS == *fastjar* ]]; then [[ -f $FASTJAR_APP/quarkus-run.jar ]] || die "the *-fastjar variants need FASTJAR_APP (a fast-jar quarkus-app directory)"; fi
+if [[ $VARIANTS == *-base* ]]; then [[ -f $BASE_APP/quarkus-run.jar ]] || die "the *-base variants need BASE_APP (a quarkus-app directory)"; fi
 for p in "$PORT" "$MGMT_PORT" "$PG_PORT"; do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$p/"; then die "something already answers on port $p"; fi
 done
@@ -130,7 +135,7 @@ rss_mib() { awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$1/status";
 # java_for VARIANT / opts_for VARIANT: the JVM and its options.
 java_for() { case $1 in java25 | aot* | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
 # app_for VARIANT: the quarkus-app directory it runs.
-app_for() { case $1 in *-fastjar) echo "$FASTJAR_APP" ;; *) echo "$APP_DIR" ;; esac; }
+app_for() { case $1 in *-fastjar) echo "$FASTJAR_APP" ;; *-base) echo "$BASE_APP" ;; *) echo "$APP_DIR" ;; esac; }
 # rss_after_gc PID VARIANT: VmRSS in MiB right after a full GC (jcmd of the variant's JDK).
 rss_after_gc() {
     "$(dirname "$(java_for "$2")")/jcmd" "$1" GC.run >/dev/null || die "jcmd GC.run failed"
@@ -146,7 +151,9 @@ opts_for() {
         appcds) echo "-XX:SharedArchiveFile=$WORK/cache/app-cds.jsa -Xshare:auto" ;;
         aot) echo "-XX:AOTCache=$WORK/cache/app.aot" ;;
         aot-fastjar) echo "-XX:AOTCache=$WORK/cache/app-fastjar.aot" ;;
+        aot-base) echo "-XX:AOTCache=$WORK/cache/app-base.aot" ;;
         container) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts) -XX:AOTCache=$WORK/cache/app.aot" ;;
+        container-base) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts) -XX:AOTCache=$WORK/cache/app-base.aot" ;;
         container-serial) echo "-XX:MaxRAM=$CONTAINER_MEMORY $(image_memory_opts | sed 's/-XX:+UseG1GC/-XX:+UseSerialGC/; s/-XX:G1PeriodicGCInterval=[0-9]*//') -XX:AOTCache=$WORK/cache/app.aot" ;;
         *) echo "" ;;
     esac
@@ -213,8 +220,9 @@ train() { # kind file [app dir]
     log "trained $1 cache: $(du -h "$2" | cut -f1)"
 }
 [[ $VARIANTS == *appcds* ]] && train appcds "$WORK/cache/app-cds.jsa"
-[[ " $VARIANTS " == *" aot "* || $VARIANTS == *container* ]] && train aot "$WORK/cache/app.aot"
+[[ " $VARIANTS " =~ \ (aot|container|container-serial)\  ]] && train aot "$WORK/cache/app.aot"
 [[ $VARIANTS == *aot-fastjar* ]] && train aot "$WORK/cache/app-fastjar.aot" "$FASTJAR_APP"
+[[ $VARIANTS == *-base* ]] && train aot "$WORK/cache/app-base.aot" "$BASE_APP"
 
 # --- measured starts ------------------------------------------------------------------------------------------------
 declare -A READY_EMPTY READY_MODELS RSS_RAW RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
@@ -283,6 +291,7 @@ fi
 # --- report -------------------------------------------------------------------------------------------------------------
 echo
 echo "Cold start: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, app jar sha256 $APP_SHA, commit $(git -C "$REPO" rev-parse --short HEAD)"
+[[ -n $BASE_APP ]] && echo "base build for the *-base variants: app jar sha256 $(sha256sum "$BASE_APP"/app/*.jar | cut -c1-12)"
 [[ -n $FASTJAR_APP ]] && echo "fast-jar build for the *-fastjar variants: app jar sha256 $(sha256sum "$FASTJAR_APP"/app/*.jar | cut -c1-12)"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (external); wrk -t$WRK_THREADS -c$CONNS OIP v2 linear;"
 echo "$SLICES x 1 s slices from readiness UP, then ${STEADY} s steady state in the same process. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -172,7 +172,7 @@ public interface TurnoutConfig {
 
             /**
              * Least requests per active model and form (OIP v2; {@code /predict} too for the default model); past it
-             * the warm-up goes on while the answers still come faster (the JIT is still compiling). Default 2000.
+             * the warm-up goes on while the answers still come faster or the JIT still compiles. Default 2000.
              */
             @WithDefault("2000")
             int requests();
@@ -181,8 +181,11 @@ public interface TurnoutConfig {
             @WithDefault("200000")
             int maxRequests();
 
-            /** Most time the warm-up of all models together may take; readiness turns UP then anyway. Default 10s. */
-            @WithDefault("10s")
+            /**
+             * Most time the warm-up of all models together may take; readiness turns UP then anyway. Default 30s: on
+             * two CPUs C2 compiles the request path for ~20 s (bench/README.md "Cold start").
+             */
+            @WithDefault("30s")
             Duration timeout();
 
             /** Connections the warm-up sends over at once (each one request at a time). Default 8. */

@@ -17,6 +17,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -43,7 +45,8 @@ import java.util.function.IntConsumer;
  * {@code turnout.serving.warmup.requests} predictions of zeros over loopback through the real HTTP stack (OIP v2, and
  * {@code /predict} for the default model), so the JIT has compiled HTTP, JSON, validation and engine code before the
  * first client request. A freshly started JVM otherwise serves a fraction of its steady throughput for its first
- * seconds under load. Bounded by {@code timeout} for all models together; readiness turns UP when it ends, whatever
+ * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by
+ * {@code timeout} for all models together; readiness turns UP when it ends, whatever
  * the answers were (a replica never stays out of service because its warm-up could not run).
  */
 @ApplicationScoped
@@ -52,14 +55,8 @@ public class RequestPathWarmup {
     private static final Logger LOG = Logger.getLogger(RequestPathWarmup.class);
     /** How long the warm-up waits for the HTTP port to accept connections. */
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(30);
-    /**
-     * The warm-up of a form ends once it got no faster for this many windows in a row (after its minimum requests):
-     * the request path is compiled. Its throughput is sampled per window.
-     */
-    private static final int PLATEAU_WINDOWS = 3;
+    /** Throughput and JIT time are sampled per window; the warm-up of a form ends at a {@link WarmupPlateau}. */
     private static final Duration PLATEAU_WINDOW = Duration.ofMillis(500);
-    /** "Faster" means more answers per window than the best window so far by this fraction. */
-    private static final double PLATEAU_GAIN = 0.05;
 
     /** Where the warm-up is: the only transitions are WAITING -> RUNNING -> DONE. */
     public enum Phase { WAITING, RUNNING, DONE }
@@ -211,17 +208,18 @@ public class RequestPathWarmup {
                 problem.compareAndSet(null, error.toString());
             }, finished::countDown).send();
         }
-        // Past the minimum, go on while the answers still come faster: the JIT is still compiling the path.
-        int best = 0;
-        int flat = 0;
+        // Past the minimum, go on while the answers still come faster or the JIT still compiles.
+        WarmupPlateau warmed = new WarmupPlateau(PLATEAU_WINDOW.toMillis());
         int before = 0;
+        long compiledBefore = jitMillis();
         while (!finished.await(PLATEAU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)) {
             int now = answered.get();
             int rate = now - before;
             before = now;
-            flat = rate > best * (1 + PLATEAU_GAIN) ? 0 : flat + 1;
-            best = Math.max(best, rate);
-            if (flat >= PLATEAU_WINDOWS && now >= config.requests()) {
+            long compiled = jitMillis();
+            boolean flat = warmed.window(rate, compiled - compiledBefore);
+            compiledBefore = compiled;
+            if (flat && now >= config.requests()) {
                 plateau.set(true);
             }
             if (Instant.now().isAfter(deadline.plusSeconds(10))) { // + one request's timeout
@@ -235,6 +233,12 @@ public class RequestPathWarmup {
         if (result.failed() > 0) {
             LOG.warnf("Request-path warm-up of %s %s: %s", model, form, result);
         }
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (0 where the JVM does not count them: never "busy" then). */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** One connection's sequence of requests: the next one goes when the last one's answer is read. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.http.RangeHeader;
+import dev.turnout.http.GrowingSpool;
 import dev.turnout.http.StreamedUpload;
 import dev.turnout.storage.ByteRange;
 import dev.turnout.registry.ArtifactStore;
@@ -131,13 +132,13 @@ public class VersionResource {
         RegistryRules.checkModelName(name);
         // Everything but the bytes is checked before a byte is read.
         VersionUpload fields = fields(name, format, metrics, tags, description, signature, sha256);
-        StreamedUpload.Received received = receiver.receive(body, uploader.maxUploadSize(),
-                "turnout.registry.max-upload-size");
+        GrowingSpool spool = receiver.create();
         try {
-            VersionInfo version = uploader.upload(fields.withArtifact(received.file(), received.sha256()), actor());
+            VersionInfo version = uploader.upload(fields, spool, () -> receiver.receive(body, uploader.maxUploadSize(),
+                    "turnout.registry.max-upload-size", spool), actor());
             return created(name, version);
         } finally {
-            Files.deleteIfExists(received.file());
+            Files.deleteIfExists(spool.file());
         }
     }
 

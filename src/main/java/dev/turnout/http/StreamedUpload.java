@@ -41,28 +41,20 @@ public class StreamedUpload {
     public record Received(Path file, long size, String sha256) {
     }
 
-    /** A new, empty spool file that {@link #receive(InputStream, long, String, GrowingSpool)} then fills. */
-    public GrowingSpool create() throws IOException {
-        Files.createDirectories(spool);
-        Path file = spool.resolve(PREFIX + UUID.randomUUID());
-        Files.createFile(file);
-        return new GrowingSpool(file);
-    }
-
     /**
-     * Copies {@code body} into a spool file from {@link #create()}, which others may read while it grows, refusing it
-     * (413) once it passes {@code limit} bytes, which matters for a chunked body: one that declares its length is
-     * refused before it is read ({@link BodyLimits}). On failure the file is deleted and the readers' reads fail too.
+     * Copies {@code body} into a new spool file, refusing it (413) once it passes {@code limit} bytes, which matters for
+     * a chunked body: one that declares its length is refused before it is read ({@link BodyLimits}).
      *
      * @param limitSetting the setting the limit comes from, for the refusal's message
      */
-    public Received receive(InputStream body, long limit, String limitSetting, GrowingSpool into) throws IOException {
-        Path file = into.file();
+    public Received receive(InputStream body, long limit, String limitSetting) throws IOException {
+        Files.createDirectories(spool);
+        Path file = spool.resolve(PREFIX + UUID.randomUUID());
         MessageDigest digest = sha256();
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         boolean done = false;
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (int n = body.readNBytes(buffer, 0, BUFFER); n > 0; n = body.readNBytes(buffer, 0, BUFFER)) {
                 size += n;
                 if (size > limit) {
@@ -74,20 +66,14 @@ public class StreamedUpload {
                 while (chunk.hasRemaining()) {
                     out.write(chunk);
                 }
-                into.wrote(n);
             }
             done = true;
-        } catch (IOException | RuntimeException | Error e) {
-            into.fail(e);
-            throw e;
         } finally {
             if (!done) {
                 Files.deleteIfExists(file);
             }
         }
-        Received received = new Received(file, size, HexFormat.of().formatHex(digest.digest()));
-        into.complete(received);
-        return received;
+        return new Received(file, size, HexFormat.of().formatHex(digest.digest()));
     }
 
     private static MessageDigest sha256() {

@@ -1,18 +1,14 @@
 package dev.turnout.registry;
 
-import dev.turnout.http.GrowingSpool;
-import dev.turnout.http.StreamedUpload;
 import dev.turnout.storage.BlobStore;
 import dev.turnout.storage.BlobStores;
 import dev.turnout.storage.ByteRange;
 import dev.turnout.storage.ContentAddress;
-import dev.turnout.storage.PostgresBlobStore;
 import dev.turnout.storage.StoreKind;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
-import org.postgresql.PGConnection;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,12 +35,9 @@ public class ArtifactStore {
     private final AgroalDataSource dataSource;
     private final BlobStores stores;
     private final Event<ArtifactReleased> released;
-    private final PostgresBlobStore postgres;
 
-    public ArtifactStore(AgroalDataSource dataSource, BlobStores stores, Event<ArtifactReleased> released,
-                         PostgresBlobStore postgres) {
+    public ArtifactStore(AgroalDataSource dataSource, BlobStores stores, Event<ArtifactReleased> released) {
         this.dataSource = dataSource;
-        this.postgres = postgres;
         this.stores = stores;
         this.released = released;
     }
@@ -74,39 +67,6 @@ public class ArtifactStore {
             throw new IllegalStateException("could not store the artifact", e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the artifact to the " + stores.current().kind() + " store", e);
-        }
-    }
-
-    /**
-     * {@link #store} into the postgres store while the bytes arrive: they go to a new large object as the spool grows
-     * (their digest, so their key, is known only at the end); then, under the key's lock, the object is filed under
-     * the key and its row inserted, unless those bytes are stored already, in which case the new object is dropped.
-     * A receive that fails ends the write with an exception, and the caller's transaction takes the object with it.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public StreamedUpload.Received storeWhileReceiving(GrowingSpool spool) {
-        try (Connection connection = dataSource.getConnection()) {
-            long oid;
-            try (InputStream in = spool.open()) {
-                oid = postgres.write(connection, in);
-            }
-            StreamedUpload.Received whole = spool.received();
-            String key = ContentAddress.of(whole.sha256());
-            holdKey(connection, key, true);
-            if (lockShared(connection, whole.sha256())) {
-                connection.unwrap(PGConnection.class).getLargeObjectAPI().unlink(oid); // stored before: theirs is used
-                return whole;
-            }
-            postgres.bind(connection, key, oid);
-            insert(connection, whole.sha256(), whole.size(), StoreKind.POSTGRES, key);
-            if (!lockShared(connection, whole.sha256())) {
-                throw new IllegalStateException("artifact row vanished");
-            }
-            return whole;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not store the artifact", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write the artifact to the postgres store", e);
         }
     }
 

@@ -6,8 +6,6 @@ import dev.turnout.error.TurnoutException;
 import dev.turnout.events.Event;
 import dev.turnout.events.EventOutbox;
 import dev.turnout.events.EventType;
-import dev.turnout.http.GrowingSpool;
-import dev.turnout.http.StreamedUpload;
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -49,29 +47,7 @@ public class RegistryService {
                                   Future<Signature> proof, String actor) {
         // The bytes go to the store while the proof runs on the caller's thread; a refused proof rolls this back.
         artifacts.store(upload.artifact(), sha256, size);
-        return recordVersion(upload, format, sha256, size, VersionUploader.await(proof), actor);
-    }
-
-    /** What the proof of an upload found: its format, and the signature to record. */
-    public record Proven(ModelFormat format, Signature signature) {
-    }
-
-    /**
-     * {@link #addVersion} for a raw body still arriving, with the postgres store: the large object is written from the
-     * spool as it grows, beside the receive, and filed under its digest once the body is complete; then the version is
-     * recorded once the proof (which names the format) passed. A failed receive or a refusal rolls it all back.
-     */
-    @Transactional(Transactional.TxType.REQUIRED)
-    @TransactionConfiguration(timeout = 3600)
-    public VersionInfo addVersionWhileReceiving(VersionUpload upload, GrowingSpool spool, Future<Proven> proof,
-                                                String actor) {
-        StreamedUpload.Received whole = artifacts.storeWhileReceiving(spool);
-        Proven proven = VersionUploader.await(proof);
-        return recordVersion(upload, proven.format(), whole.sha256(), whole.size(), proven.signature(), actor);
-    }
-
-    private VersionInfo recordVersion(VersionUpload upload, ModelFormat format, String sha256, long size,
-                                      Signature signature, String actor) {
+        Signature signature = VersionUploader.await(proof);
         Model model = lockOrCreate(upload.model());
         int number = model.nextVersion;
         model.nextVersion = number + 1;

@@ -9,8 +9,6 @@ import dev.turnout.engine.ModelLoader;
 import dev.turnout.engine.Signature;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
-import dev.turnout.http.GrowingSpool;
-import dev.turnout.http.StreamedUpload;
 import dev.turnout.storage.BlobStores;
 import dev.turnout.storage.ContentAddress;
 import dev.turnout.storage.StoreKind;
@@ -93,7 +91,16 @@ public class VersionUploader {
         RegistryRules.checkModelName(upload.model());
         try {
             long size = Files.size(upload.artifact());
-            ModelFormat format = check(upload, size);
+            long limit = config.registry().maxUploadSize().asLongValue();
+            if (size > limit) {
+                throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE,
+                        "the artifact is " + size + " bytes; the limit is " + limit + " (turnout.registry.max-upload-size)");
+            }
+            if (size == 0) {
+                throw new TurnoutException(ErrorCode.INVALID_MODEL, "the artifact is empty");
+            }
+            ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
+            requireAccepted(format, upload.format() != null);
             // One pass over the bytes each, side by side: this thread proves the model (one DJL load) while another
             // hashes the spool and writes it to the store inside the transaction that waits for the proof.
             CompletableFuture<Signature> proof = new CompletableFuture<>();
@@ -118,84 +125,6 @@ public class VersionUploader {
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled upload", e);
         }
-    }
-
-    /** Fills a {@link GrowingSpool} with a request's body; what it returns is the whole body's size and digest. */
-    @FunctionalInterface
-    public interface Receive {
-        StreamedUpload.Received run() throws IOException;
-    }
-
-    /**
-     * Records a raw body as a new version while {@code receive} fills {@code spool} with it. With the postgres store
-     * the large object is written from the spool as it grows, beside the receive (the store write is the slow part,
-     * and it cannot wait for the digest); the checks and the proof follow the receive, and a refusal, or a receive
-     * that fails, rolls the transaction back with the object in it. Other stores take the complete spool as
-     * {@link #upload(VersionUpload, String)} does.
-     */
-    public VersionInfo upload(VersionUpload fields, GrowingSpool spool, Receive receive, String actor)
-            throws IOException {
-        RegistryRules.checkModelName(fields.model());
-        if (stores.current().kind() != StoreKind.POSTGRES) {
-            StreamedUpload.Received whole = receive.run();
-            return upload(fields.withArtifact(whole.file(), whole.sha256()), actor);
-        }
-        CompletableFuture<RegistryService.Proven> proof = new CompletableFuture<>();
-        long start = System.nanoTime();
-        Future<VersionInfo> recording = recorder.submit(
-                () -> registry.addVersionWhileReceiving(fields, spool, proof, actor));
-        StreamedUpload.Received whole;
-        ModelFormat format;
-        long received;
-        long proven;
-        try {
-            whole = receive.run();
-            received = System.nanoTime();
-            VersionUpload upload = fields.withArtifact(whole.file(), whole.sha256());
-            format = check(upload, whole.size());
-            if (upload.sha256() != null && !upload.sha256().equalsIgnoreCase(whole.sha256())) {
-                throw new TurnoutException(ErrorCode.DIGEST_MISMATCH, "the artifact's sha256 is " + whole.sha256()
-                        + ", not the " + upload.sha256() + " the upload declared; nothing was stored");
-            }
-            proof.complete(new RegistryService.Proven(format, prove(upload, format)));
-            proven = System.nanoTime();
-        } catch (IOException | RuntimeException | Error e) {
-            spool.fail(e); // ends the large object's write, if it still waits for bytes
-            proof.completeExceptionally(e);
-            try {
-                await(recording); // rolled back before the refusal is answered
-            } catch (RuntimeException | Error rolledBack) {
-                if (rolledBack != e) {
-                    e.addSuppressed(rolledBack);
-                }
-            }
-            throw e;
-        }
-        VersionInfo version = await(recording);
-        long end = System.nanoTime();
-        meters.counter(UPLOADED_BYTES, "model", version.model()).increment(whole.size());
-        // bench/upload-large.sh reads the phases from this line
-        LOG.infof("Registered %s version %d (%s, %d bytes, sha256 %s) %d ms after the spool was complete: proof "
-                + "%d ms, beside it the large object, written while receiving (%d ms), then record %d ms",
-                version.model(), version.version(), format.id(), whole.size(), version.sha256(),
-                (end - received) / 1_000_000, (proven - received) / 1_000_000, (received - start) / 1_000_000,
-                (end - received) / 1_000_000);
-        return version;
-    }
-
-    /** The size limit, an empty file, and the format (named or detected), which must be one this server takes. */
-    private ModelFormat check(VersionUpload upload, long size) throws IOException {
-        long limit = config.registry().maxUploadSize().asLongValue();
-        if (size > limit) {
-            throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "the artifact is " + size + " bytes; the limit is " + limit + " (turnout.registry.max-upload-size)");
-        }
-        if (size == 0) {
-            throw new TurnoutException(ErrorCode.INVALID_MODEL, "the artifact is empty");
-        }
-        ModelFormat format = upload.format() != null ? upload.format() : detect(upload);
-        requireAccepted(format, upload.format() != null);
-        return format;
     }
 
     /**

@@ -56,43 +56,25 @@ public class PostgresBlobStore implements BlobStore {
             if (oidOf(connection, key, " FOR SHARE").isPresent()) {
                 return;
             }
-            try (InputStream in = Files.newInputStream(file)) {
-                bind(connection, key, write(connection, in));
+            LargeObjectManager objects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
+            long oid = objects.createLO(LargeObjectManager.READWRITE);
+            try (LargeObject blob = objects.open(oid, LargeObjectManager.WRITE);
+                 InputStream in = Files.newInputStream(file)) {
+                byte[] chunk = new byte[WRITE_CHUNK];
+                for (int n = in.readNBytes(chunk, 0, WRITE_CHUNK); n > 0; n = in.readNBytes(chunk, 0, WRITE_CHUNK)) {
+                    blob.write(chunk, 0, n);
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO blob_large_object (key, blob_oid) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
+                insert.setString(1, key);
+                insert.setLong(2, oid);
+                if (insert.executeUpdate() == 0) {
+                    objects.unlink(oid); // a concurrent put of the same bytes committed first: theirs is the blob
+                }
             }
         } catch (SQLException e) {
             throw new IOException("could not write the blob " + key + " to the database", e);
-        }
-    }
-
-    /**
-     * Writes the stream to a new large object on the connection (the caller's transaction), for bytes whose key is
-     * not known yet because they are hashed while they arrive; {@link #bind} then files it under its key.
-     */
-    public long write(Connection connection, InputStream in) throws SQLException, IOException {
-        LargeObjectManager objects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
-        long oid = objects.createLO(LargeObjectManager.READWRITE);
-        try (LargeObject blob = objects.open(oid, LargeObjectManager.WRITE)) {
-            byte[] chunk = new byte[WRITE_CHUNK];
-            for (int n = in.readNBytes(chunk, 0, WRITE_CHUNK); n > 0; n = in.readNBytes(chunk, 0, WRITE_CHUNK)) {
-                blob.write(chunk, 0, n);
-            }
-        }
-        return oid;
-    }
-
-    /**
-     * Files a large object written by {@link #write} under its key, in the same transaction; when the key already has
-     * one (the same bytes stored before, or by a concurrent upload that committed first), the new one is unlinked.
-     */
-    public void bind(Connection connection, String key, long oid) throws SQLException {
-        ContentAddress.sha256Of(key);
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO blob_large_object (key, blob_oid) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
-            insert.setString(1, key);
-            insert.setLong(2, oid);
-            if (insert.executeUpdate() == 0) {
-                connection.unwrap(PGConnection.class).getLargeObjectAPI().unlink(oid);
-            }
         }
     }
 

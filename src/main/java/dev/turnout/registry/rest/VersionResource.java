@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.http.RangeHeader;
-import dev.turnout.http.GrowingSpool;
 import dev.turnout.http.StreamedUpload;
 import dev.turnout.storage.ByteRange;
 import dev.turnout.registry.ArtifactStore;
@@ -132,13 +131,13 @@ public class VersionResource {
         RegistryRules.checkModelName(name);
         // Everything but the bytes is checked before a byte is read.
         VersionUpload fields = fields(name, format, metrics, tags, description, signature, sha256);
-        GrowingSpool spool = receiver.create();
+        StreamedUpload.Received received = receiver.receive(body, uploader.maxUploadSize(),
+                "turnout.registry.max-upload-size");
         try {
-            VersionInfo version = uploader.upload(fields, spool, () -> receiver.receive(body, uploader.maxUploadSize(),
-                    "turnout.registry.max-upload-size", spool), actor());
+            VersionInfo version = uploader.upload(fields.withArtifact(received.file(), received.sha256()), actor());
             return created(name, version);
         } finally {
-            Files.deleteIfExists(spool.file());
+            Files.deleteIfExists(received.file());
         }
     }
 

@@ -79,7 +79,13 @@ final class Decimals {
         int digits = 0;
         int exponent = 0;
         boolean any = false;
+        boolean fraction = false;
+        // the digits before and after the point, in one pass: each digit after it lowers the exponent by one
         for (; i < to; i++) {
+            if (bytes[i] == '.' && !fraction) {
+                fraction = true;
+                continue;
+            }
             int digit = bytes[i] - '0';
             if (digit < 0 || digit > 9) {
                 break;
@@ -91,20 +97,7 @@ final class Decimals {
                 }
                 mantissa = mantissa * 10 + digit;
             }
-        }
-        if (i < to && bytes[i] == '.') {
-            for (i++; i < to; i++) {
-                int digit = bytes[i] - '0';
-                if (digit < 0 || digit > 9) {
-                    break;
-                }
-                any = true;
-                if (mantissa != 0 || digit != 0) {
-                    if (++digits > MAX_DIGITS) {
-                        return NOT_PARSED;
-                    }
-                    mantissa = mantissa * 10 + digit;
-                }
+            if (fraction) {
                 exponent--;
             }
         }

@@ -33,13 +33,12 @@ final class Decimals {
             return Float.NaN;
         }
         long mantissa = decimal & MANTISSA_BITS;
-        int exponent = (int) (decimal >>> 53 & 0x3f) - 22;
+        int exponent = exponent(decimal);
         float value;
         if (mantissa <= FLOAT_EXACT && exponent >= -10 && exponent <= 10) {
             value = exponent < 0 ? (float) mantissa / FLOAT_POWERS[-exponent] : (float) mantissa * FLOAT_POWERS[exponent];
         } else {
-            double exact = exponent < 0 ? (double) mantissa / DOUBLE_POWERS[-exponent]
-                    : (double) mantissa * DOUBLE_POWERS[exponent];
+            double exact = magnitude(decimal);
             value = (float) exact; // |exact| is within 1e-22..1e38: no float overflow, no subnormal
             if (value != exact) {
                 float neighbour = Math.nextAfter(value, exact);
@@ -57,11 +56,20 @@ final class Decimals {
         if (decimal == NOT_PARSED) {
             return Double.NaN;
         }
-        long mantissa = decimal & MANTISSA_BITS;
-        int exponent = (int) (decimal >>> 53 & 0x3f) - 22;
-        double value = exponent < 0 ? (double) mantissa / DOUBLE_POWERS[-exponent]
-                : (double) mantissa * DOUBLE_POWERS[exponent];
+        double value = magnitude(decimal);
         return (decimal & NEGATIVE) != 0 ? -value : value;
+    }
+
+    /** The decimal exponent of a {@link #decimal} answer. */
+    private static int exponent(long decimal) {
+        return (int) (decimal >>> 53 & 0x3f) - 22;
+    }
+
+    /** |value| of a {@link #decimal} answer as the correctly rounded double: one exact operand times or over another. */
+    private static double magnitude(long decimal) {
+        long mantissa = decimal & MANTISSA_BITS;
+        int exponent = exponent(decimal);
+        return exponent < 0 ? (double) mantissa / DOUBLE_POWERS[-exponent] : (double) mantissa * DOUBLE_POWERS[exponent];
     }
 
     /**

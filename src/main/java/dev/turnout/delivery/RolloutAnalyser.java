@@ -1,9 +1,9 @@
 package dev.turnout.delivery;
 
+import dev.turnout.db.Sql;
 import dev.turnout.registry.ActivePointer;
 import dev.turnout.registry.Model;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Duration;
@@ -26,18 +26,18 @@ public class RolloutAnalyser {
     /** The share of the analysis interval below which a round follows the last one too closely (scheduling jitter). */
     static final double MIN_GAP = 0.9;
 
-    private final EntityManager entityManager;
+    private final Sql sql;
     private final ActivePointer pointer;
     private final RolloutStore store;
     private final Rollouts rollouts;
     private final ShadowRollouts shadows;
     private final DeliveryConfig config;
 
-    public RolloutAnalyser(EntityManager entityManager, ActivePointer pointer, RolloutStore store, Rollouts rollouts,
+    public RolloutAnalyser(Sql sql, ActivePointer pointer, RolloutStore store, Rollouts rollouts,
                            ShadowRollouts shadows, DeliveryConfig config) {
         this.shadows = shadows;
         this.config = config;
-        this.entityManager = entityManager;
+        this.sql = sql;
         this.pointer = pointer;
         this.store = store;
         this.rollouts = rollouts;
@@ -50,8 +50,7 @@ public class RolloutAnalyser {
      */
     @Transactional
     public List<Rollout> round(String actor) {
-        Object locked = entityManager.createNativeQuery(
-                "SELECT pg_try_advisory_xact_lock(hashtext('turnout.delivery.analysis'))").getSingleResult();
+        Object locked = sql.value("SELECT pg_try_advisory_xact_lock(hashtext('turnout.delivery.analysis'))");
         if (!Boolean.TRUE.equals(locked)
                 || store.decidedWithin(Duration.ofNanos((long) (config.analysisInterval().toNanos() * MIN_GAP)))) {
             return List.of();
@@ -59,7 +58,7 @@ public class RolloutAnalyser {
         List<Rollout> toPromote = new ArrayList<>();
         for (Rollout seen : store.inProgress()) {
             Model model = pointer.lock(seen.model()); // the lock order of every rollout change: model row, then rollout
-            Rollout rollout = store.inProgressLocked(model.id).filter(r -> r.id() == seen.id()).orElse(null);
+            Rollout rollout = store.inProgressLocked(model.id()).filter(r -> r.id() == seen.id()).orElse(null);
             if (rollout == null) {
                 continue;
             }

@@ -2,9 +2,9 @@ package dev.turnout.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.db.Sql;
 import dev.turnout.serving.VersionTraffic;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.sql.Timestamp;
@@ -36,35 +36,26 @@ public class RolloutStore {
                            Instant createdAt) {
     }
 
-    private final EntityManager entityManager;
+    private final Sql sql;
     private final ObjectMapper mapper;
 
-    public RolloutStore(EntityManager entityManager, ObjectMapper mapper) {
-        this.entityManager = entityManager;
+    public RolloutStore(Sql sql, ObjectMapper mapper) {
+        this.sql = sql;
         this.mapper = mapper;
     }
 
     public long insert(long modelId, RolloutPlan plan, int baseline) {
         int weight = plan.steps().isEmpty() ? 0 : plan.steps().get(0);
-        Number id = (Number) entityManager.createNativeQuery("INSERT INTO rollout (model_id, version, "
+        Number id = (Number) sql.value("INSERT INTO rollout (model_id, version, "
                         + "baseline_version, strategy, steps, weight, step_duration_ms, sample, duration_ms, analysis, "
                         + "requirements, forced, actor, reason) VALUES (?1, ?2, ?3, ?4, CAST(?5 AS integer[]), ?6, ?7, "
-                        + "?8, ?9, CAST(?10 AS jsonb), CAST(?11 AS text[]), ?12, ?13, ?14) RETURNING id")
-                .setParameter(1, modelId)
-                .setParameter(2, plan.version())
-                .setParameter(3, baseline)
-                .setParameter(4, plan.strategy().name())
-                .setParameter(5, "{" + plan.steps().stream().map(String::valueOf).collect(Collectors.joining(",")) + "}")
-                .setParameter(6, weight)
-                .setParameter(7, plan.stepDuration() == null ? null : plan.stepDuration().toMillis())
-                .setParameter(8, plan.sample())
-                .setParameter(9, plan.duration() == null ? null : plan.duration().toMillis())
-                .setParameter(10, json(plan.analysis()))
-                .setParameter(11, textArray(plan.require().stream().map(Object::toString).toList()))
-                .setParameter(12, plan.force())
-                .setParameter(13, plan.actor())
-                .setParameter(14, plan.reason())
-                .getSingleResult();
+                        + "?8, ?9, CAST(?10 AS jsonb), CAST(?11 AS text[]), ?12, ?13, ?14) RETURNING id",
+                modelId, plan.version(), baseline, plan.strategy().name(),
+                "{" + plan.steps().stream().map(String::valueOf).collect(Collectors.joining(",")) + "}", weight,
+                plan.stepDuration() == null ? null : plan.stepDuration().toMillis(), plan.sample(),
+                plan.duration() == null ? null : plan.duration().toMillis(), json(plan.analysis()),
+                textArray(plan.require().stream().map(Object::toString).toList()), plan.force(), plan.actor(),
+                plan.reason());
         return id.longValue();
     }
 
@@ -76,7 +67,7 @@ public class RolloutStore {
 
     /** Every rollout in progress, oldest first. */
     public List<Rollout> inProgress() {
-        return list(COLUMNS + "WHERE r.state IN ('RUNNING', 'PAUSED') ORDER BY r.id", null);
+        return list(COLUMNS + "WHERE r.state IN ('RUNNING', 'PAUSED') ORDER BY r.id");
     }
 
     public Optional<Rollout> byId(long id) {
@@ -89,34 +80,31 @@ public class RolloutStore {
     }
 
     public void moveToStep(long id, int step, int weight) {
-        entityManager.createNativeQuery("UPDATE rollout SET step = ?2, weight = ?3, step_started_at = clock_timestamp() "
-                + "WHERE id = ?1").setParameter(1, id).setParameter(2, step).setParameter(3, weight).executeUpdate();
+        sql.update("UPDATE rollout SET step = ?2, weight = ?3, step_started_at = clock_timestamp() "
+                + "WHERE id = ?1", id, step, weight);
     }
 
     /** RUNNING or PAUSED; resuming restarts the step's clock. */
     public void setRunning(long id, RolloutState state) {
-        entityManager.createNativeQuery("UPDATE rollout SET state = ?2"
-                        + (state == RolloutState.RUNNING ? ", step_started_at = clock_timestamp()" : "") + " WHERE id = ?1")
-                .setParameter(1, id).setParameter(2, state.name()).executeUpdate();
+        sql.update("UPDATE rollout SET state = ?2"
+                        + (state == RolloutState.RUNNING ? ", step_started_at = clock_timestamp()" : "") + " WHERE id = ?1",
+                        id, state.name());
     }
 
     /** PROMOTED or ABORTED, with why; the candidate's weight drops to 0 on every replica at their next sync. */
     public void end(long id, RolloutState state, String outcome) {
-        entityManager.createNativeQuery("UPDATE rollout SET state = ?2, weight = ?3, ended_at = clock_timestamp(), "
-                        + "outcome = ?4 WHERE id = ?1")
-                .setParameter(1, id).setParameter(2, state.name())
-                .setParameter(3, state == RolloutState.PROMOTED ? 100 : 0)
-                .setParameter(4, outcome.length() > 2000 ? outcome.substring(0, 2000) : outcome).executeUpdate();
+        sql.update("UPDATE rollout SET state = ?2, weight = ?3, ended_at = clock_timestamp(), "
+                        + "outcome = ?4 WHERE id = ?1",
+                        id, state.name(), state == RolloutState.PROMOTED ? 100 : 0,
+                        outcome.length() > 2000 ? outcome.substring(0, 2000) : outcome);
     }
 
     /** Records one analysis of a rollout, stamped with the start of the analysis round's transaction. */
     public void decided(Rollout rollout, Verdict verdict, String detail, Map<String, ?> figures) {
-        entityManager.createNativeQuery("INSERT INTO rollout_decision (rollout_id, step, weight, verdict, detail, "
-                        + "figures, created_at) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb), now())")
-                .setParameter(1, rollout.id()).setParameter(2, rollout.step()).setParameter(3, rollout.weight())
-                .setParameter(4, verdict.name())
-                .setParameter(5, detail.length() > 2000 ? detail.substring(0, 2000) : detail)
-                .setParameter(6, json(figures)).executeUpdate();
+        sql.update("INSERT INTO rollout_decision (rollout_id, step, weight, verdict, detail, "
+                        + "figures, created_at) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb), now())",
+                        rollout.id(), rollout.step(), rollout.weight(), verdict.name(),
+                        detail.length() > 2000 ? detail.substring(0, 2000) : detail, json(figures));
     }
 
     /**
@@ -124,18 +112,15 @@ public class RolloutStore {
      * analysis round ran that recently. Decisions are only made under the analysis lock, so the newest id is the newest.
      */
     public boolean decidedWithin(Duration gap) {
-        List<?> rows = entityManager.createNativeQuery("SELECT created_at > now() - make_interval(secs => ?1) "
-                        + "FROM rollout_decision ORDER BY id DESC LIMIT 1")
-                .setParameter(1, gap.toNanos() / 1e9).getResultList();
-        return !rows.isEmpty() && Boolean.TRUE.equals(rows.get(0));
+        return Boolean.TRUE.equals(sql.value("SELECT created_at > now() - make_interval(secs => ?1) "
+                + "FROM rollout_decision ORDER BY id DESC LIMIT 1", gap.toNanos() / 1e9));
     }
 
     /** The newest decisions of a rollout, newest first. */
     public List<Decision> decisions(long rolloutId, int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT id, step, weight, verdict, detail, figures::text, "
-                        + "created_at FROM rollout_decision WHERE rollout_id = ?1 ORDER BY id DESC LIMIT ?2")
-                .setParameter(1, rolloutId).setParameter(2, limit).getResultList();
+        List<Object[]> rows = sql.rows("SELECT id, step, weight, verdict, detail, figures::text, "
+                        + "created_at FROM rollout_decision WHERE rollout_id = ?1 ORDER BY id DESC LIMIT ?2",
+                        rolloutId, limit);
         return rows.stream().map(row -> new Decision(((Number) row[0]).longValue(), ((Number) row[1]).intValue() + 1,
                 ((Number) row[2]).intValue(), Verdict.valueOf((String) row[3]), (String) row[4],
                 tree((String) row[5]), instant(row[6]))).toList();
@@ -143,10 +128,9 @@ public class RolloutStore {
 
     /** Both versions' figures in one step of a rollout, summed over every replica's reports. */
     public Map<Integer, VersionFigures> figures(long rolloutId, int step) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT version, requests, errors, "
-                        + "array_to_string(latency, ',') FROM rollout_traffic WHERE rollout_id = ?1 AND step = ?2")
-                .setParameter(1, rolloutId).setParameter(2, step).getResultList();
+        List<Object[]> rows = sql.rows("SELECT version, requests, errors, "
+                        + "array_to_string(latency, ',') FROM rollout_traffic WHERE rollout_id = ?1 AND step = ?2",
+                        rolloutId, step);
         Map<Integer, long[]> sums = new TreeMap<>();
         for (Object[] row : rows) {
             long[] sum = sums.computeIfAbsent(((Number) row[0]).intValue(), v -> new long[VersionTraffic.BUCKETS + 2]);
@@ -163,13 +147,8 @@ public class RolloutStore {
         return figures;
     }
 
-    private List<Rollout> list(String sql, Object parameter) {
-        var query = entityManager.createNativeQuery(sql);
-        if (parameter != null) {
-            query.setParameter(1, parameter);
-        }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = query.getResultList();
+    private List<Rollout> list(String query, Object... parameters) {
+        List<Object[]> rows = sql.rows(query, parameters);
         List<Rollout> rollouts = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
             String steps = (String) row[7];

@@ -7,6 +7,7 @@ import dev.turnout.events.EventType;
 import dev.turnout.registry.ActivePointer;
 import dev.turnout.registry.Model;
 import dev.turnout.registry.ModelVersion;
+import dev.turnout.registry.RegistryService;
 import dev.turnout.rollout.FlipRequest;
 import dev.turnout.rollout.MetricRequirement;
 import dev.turnout.rollout.RolloutService;
@@ -38,9 +39,11 @@ public class Rollouts {
     private final RolloutStore store;
     private final EventOutbox events;
     private final DeliveryMetrics metrics;
+    private final RegistryService registry;
 
     public Rollouts(ActivePointer pointer, RolloutService history, RolloutStore store, EventOutbox events,
-                    DeliveryMetrics metrics) {
+                    DeliveryMetrics metrics, RegistryService registry) {
+        this.registry = registry;
         this.pointer = pointer;
         this.history = history;
         this.store = store;
@@ -51,23 +54,23 @@ public class Rollouts {
     public Rollout start(String name, RolloutPlan plan) {
         Model model = pointer.lock(name);
         ModelVersion candidate = pointer.version(model, plan.version());
-        if (model.activeVersion == null) {
+        if (model.activeVersion() == null) {
             throw TurnoutException.conflict("model '" + name + "' has no active version; a rollout compares the "
                     + "candidate with the active version, so activate one first");
         }
-        int baseline = model.activeVersion;
+        int baseline = model.activeVersion();
         if (baseline == plan.version()) {
             throw TurnoutException.conflict("version " + plan.version() + " is the active version already; roll out "
                     + "another version");
         }
-        store.inProgressLocked(model.id).ifPresent(running -> {
+        store.inProgressLocked(model.id()).ifPresent(running -> {
             throw TurnoutException.conflict("model '" + name + "' has a rollout in progress (version "
                     + running.version() + ", " + running.state() + "); promote or abort it first (one rollout per "
                     + "model at a time)");
         });
         history.checkGuards(model, candidate, new FlipRequest(plan.version(), plan.reason(), plan.force(),
                 plan.require(), plan.actor()));
-        long id = store.insert(model.id, plan, baseline);
+        long id = store.insert(model.id(), plan, baseline);
         String what = plan.strategy() == Strategy.CANARY
                 ? "canary " + plan.steps().stream().map(w -> w + "%").collect(Collectors.joining(" → "))
                         + ", " + plan.stepDuration().toMillis() + " ms per step"
@@ -131,7 +134,7 @@ public class Rollouts {
     /** Ends a rollout by id if it is still in progress (the analysis, after a refused promotion). */
     public void abortIfInProgress(String name, long id, String actor, String why) {
         Model model = pointer.lock(name);
-        store.inProgressLocked(model.id).filter(r -> r.id() == id)
+        store.inProgressLocked(model.id()).filter(r -> r.id() == id)
                 .ifPresent(rollout -> abort(model, rollout, actor, why, Map.of()));
     }
 
@@ -140,19 +143,19 @@ public class Rollouts {
         Map<String, Object> details = new LinkedHashMap<>(figures);
         details.put("outcome", why);
         record(model, rollout, ABORT, EventType.ROLLOUT_ABORTED, actor, why, details);
-        metrics.ended(model.name, RolloutState.ABORTED);
+        metrics.ended(model.name(), RolloutState.ABORTED);
     }
 
     /** The rollout superseded by a flip (of this build or the previous one): promoted if it flipped to the candidate. */
     void settleSuperseded(Model model, Rollout rollout, String actor) {
-        if (model.activeVersion != null && model.activeVersion == rollout.version()) {
+        if (model.activeVersion() != null && model.activeVersion() == rollout.version()) {
             String why = "the candidate was activated by a flip";
             store.end(rollout.id(), RolloutState.PROMOTED, why);
             record(model, rollout, PROMOTE, EventType.ROLLOUT_PROMOTED, actor, why, Map.of());
-            metrics.ended(model.name, RolloutState.PROMOTED);
+            metrics.ended(model.name(), RolloutState.PROMOTED);
         } else {
-            abort(model, rollout, actor, model.activeVersion == null ? "superseded: the model was deactivated"
-                    : "superseded: a flip activated version " + model.activeVersion, Map.of());
+            abort(model, rollout, actor, model.activeVersion() == null ? "superseded: the model was deactivated"
+                    : "superseded: a flip activated version " + model.activeVersion(), Map.of());
         }
     }
 
@@ -167,7 +170,7 @@ public class Rollouts {
     }
 
     private Rollout inProgress(Model model) {
-        return store.inProgressLocked(model.id).orElseThrow(() -> TurnoutException.conflict("model '" + model.name
+        return store.inProgressLocked(model.id()).orElseThrow(() -> TurnoutException.conflict("model '" + model.name()
                 + "' has no rollout in progress"));
     }
 
@@ -179,7 +182,7 @@ public class Rollouts {
         all.put("rollout_id", rollout.id());
         all.put("strategy", rollout.strategy().wireName());
         all.putAll(details);
-        events.write(event(type, model.name, rollout.version(), rollout.baselineVersion(), actor, reason, all));
+        events.write(event(type, model.name(), rollout.version(), rollout.baselineVersion(), actor, reason, all));
     }
 
     private static Event event(EventType type, String name, int version, int baseline, String actor, String reason,
@@ -208,7 +211,7 @@ public class Rollouts {
     /** A model's newest rollout (in progress or ended) with its current figures and decision log; 404 if none. */
     public RolloutView current(String name, int decisions) {
         Model model = find(name);
-        Rollout rollout = store.ofModel(model.id, 1).stream().findFirst().orElseThrow(() -> TurnoutException.notFound(
+        Rollout rollout = store.ofModel(model.id(), 1).stream().findFirst().orElseThrow(() -> TurnoutException.notFound(
                 "model '" + name + "' has had no rollout"));
         return RolloutView.of(rollout, figuresOf(rollout, store.figures(rollout.id(), rollout.step())),
                 store.decisions(rollout.id(), decisions));
@@ -217,11 +220,10 @@ public class Rollouts {
     /** A model's rollouts, newest first, without figures or decisions. */
     public List<RolloutView> list(String name, int limit) {
         Model model = find(name);
-        return store.ofModel(model.id, limit).stream().map(r -> RolloutView.of(r, null, null)).toList();
+        return store.ofModel(model.id(), limit).stream().map(r -> RolloutView.of(r, null, null)).toList();
     }
 
-    private static Model find(String name) {
-        return Model.<Model>find("name", name).firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
+    private Model find(String name) {
+        return registry.findModel(name);
     }
 }

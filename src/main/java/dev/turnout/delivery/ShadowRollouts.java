@@ -138,7 +138,7 @@ public class ShadowRollouts {
         store.decided(rollout, decision.verdict(), decision.detail(), figures);
         switch (decision.outcome()) {
             case ABORT -> rollouts.abort(model, rollout, actor, "analysis: " + decision.detail(), figures);
-            case PASS -> rollouts.pause(model.name, actor, decision.detail());
+            case PASS -> rollouts.pause(model.name(), actor, decision.detail());
             default -> {
             }
         }

@@ -170,8 +170,7 @@ public class ErrorMapper {
                     || sql.getSQLState().startsWith("57P"))) {
                 return true;
             }
-            if (cause instanceof java.net.ConnectException || cause instanceof java.sql.SQLTransientConnectionException
-                    || cause instanceof org.hibernate.exception.JDBCConnectionException) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.sql.SQLTransientConnectionException) {
                 return true;
             }
             if (cause instanceof java.sql.SQLException && String.valueOf(cause.getMessage()).contains("Acquisition timeout")) {

@@ -3,10 +3,10 @@ package dev.turnout.evaluation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.db.Sql;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.EvaluationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.sql.Timestamp;
@@ -30,12 +30,12 @@ public class EvaluationStore {
     private static final String FROM = " FROM evaluation e JOIN model_version v ON v.id = e.version_id "
             + "JOIN model m ON m.id = v.model_id";
 
-    private final EntityManager entityManager;
+    private final Sql sql;
     private final ObjectMapper mapper;
     private final EvaluationMetrics metrics;
 
-    public EvaluationStore(EntityManager entityManager, ObjectMapper mapper, EvaluationMetrics metrics) {
-        this.entityManager = entityManager;
+    public EvaluationStore(Sql sql, ObjectMapper mapper, EvaluationMetrics metrics) {
+        this.sql = sql;
         this.mapper = mapper;
         this.metrics = metrics;
     }
@@ -48,24 +48,19 @@ public class EvaluationStore {
     @Transactional
     public long create(long versionId, long datasetVersionId, String dataset, int datasetVersion, String sha256,
                        Task task, EvaluationSettings settings, long rowsTotal, String actor) {
-        return ((Number) entityManager.createNativeQuery("INSERT INTO evaluation (version_id, dataset_version_id, "
+        return ((Number) sql.value("INSERT INTO evaluation (version_id, dataset_version_id, "
                         + "dataset, dataset_version, dataset_sha256, task, settings, rows_total, actor) "
-                        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS jsonb), ?8, ?9) RETURNING id")
-                .setParameter(1, versionId).setParameter(2, datasetVersionId).setParameter(3, dataset)
-                .setParameter(4, datasetVersion).setParameter(5, sha256).setParameter(6, task.json())
-                .setParameter(7, json(settings)).setParameter(8, rowsTotal).setParameter(9, actor)
-                .getSingleResult()).longValue();
+                        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS jsonb), ?8, ?9) RETURNING id",
+                        versionId, datasetVersionId, dataset, datasetVersion, sha256, task.json(), json(settings),
+                        rowsTotal, actor)).longValue();
     }
 
     /** The primary key of a model version; 404 when there is none. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public long versionId(String model, int version) {
-        List<?> ids = entityManager.createNativeQuery("SELECT v.id FROM model_version v JOIN model m ON m.id = v.model_id "
-                + "WHERE m.name = ?1 AND v.version = ?2").setParameter(1, model).setParameter(2, version).getResultList();
-        if (ids.isEmpty()) {
-            throw TurnoutException.notFound("model '" + model + "' has no version " + version);
-        }
-        return ((Number) ids.get(0)).longValue();
+        return sql.first("SELECT v.id FROM model_version v JOIN model m ON m.id = v.model_id "
+                + "WHERE m.name = ?1 AND v.version = ?2", row -> row.getLong(1), model, version)
+                .orElseThrow(() -> TurnoutException.notFound("model '" + model + "' has no version " + version));
     }
 
     /**
@@ -75,31 +70,28 @@ public class EvaluationStore {
     @Transactional
     Optional<Claim> claim(String replica, java.time.Duration lease, int maxAttempts) {
         while (true) {
-            List<?> rows = entityManager.createNativeQuery("SELECT e.id, e.attempts, e.claimed_by FROM evaluation e "
+            List<Object[]> rows = sql.rows("SELECT e.id, e.attempts, e.claimed_by FROM evaluation e "
                     + "WHERE e.state = 'QUEUED' OR (e.state = 'RUNNING' AND e.lease_until < now()) "
-                    + "ORDER BY e.id LIMIT 1 FOR UPDATE SKIP LOCKED").getResultList();
+                    + "ORDER BY e.id LIMIT 1 FOR UPDATE SKIP LOCKED");
             if (rows.isEmpty()) {
                 return Optional.empty();
             }
-            Object[] row = (Object[]) rows.get(0);
+            Object[] row = rows.get(0);
             long id = ((Number) row[0]).longValue();
             int attempts = ((Number) row[1]).intValue();
             if (attempts >= maxAttempts) {
-                entityManager.createNativeQuery("UPDATE evaluation SET state = 'FAILED', finished_at = now(), "
-                                + "error = ?2 WHERE id = ?1")
-                        .setParameter(1, id).setParameter(2, "abandoned: claimed " + attempts + " times, and replica '"
-                                + row[2] + "' stopped renewing its lease (turnout.evaluation.max-attempts)")
-                        .executeUpdate();
+                sql.update("UPDATE evaluation SET state = 'FAILED', finished_at = now(), "
+                                + "error = ?2 WHERE id = ?1",
+                                id, "abandoned: claimed " + attempts + " times, and replica '"
+                                + row[2] + "' stopped renewing its lease (turnout.evaluation.max-attempts)");
                 continue;
             }
-            entityManager.createNativeQuery("UPDATE evaluation SET state = 'RUNNING', claimed_by = ?2, "
+            sql.update("UPDATE evaluation SET state = 'RUNNING', claimed_by = ?2, "
                             + "lease_until = now() + make_interval(secs => ?3), attempts = attempts + 1, rows_done = 0, "
-                            + "started_at = now() WHERE id = ?1")
-                    .setParameter(1, id).setParameter(2, replica).setParameter(3, (double) lease.toMillis() / 1000)
-                    .executeUpdate();
-            Object[] claimed = (Object[]) entityManager.createNativeQuery("SELECT e.version_id, m.name, v.version, "
+                            + "started_at = now() WHERE id = ?1", id, replica, (double) lease.toMillis() / 1000);
+            Object[] claimed = sql.rows("SELECT e.version_id, m.name, v.version, "
                             + "e.dataset, e.dataset_version, e.task, CAST(e.settings AS text), e.attempts" + FROM
-                            + " WHERE e.id = ?1").setParameter(1, id).getSingleResult();
+                            + " WHERE e.id = ?1", id).get(0);
             return Optional.of(new Claim(id, ((Number) claimed[0]).longValue(), (String) claimed[1],
                     ((Number) claimed[2]).intValue(), (String) claimed[3], ((Number) claimed[4]).intValue(),
                     Task.parse((String) claimed[5]).orElseThrow(),
@@ -110,22 +102,20 @@ public class EvaluationStore {
     /** Records progress and renews the lease; false when this replica no longer holds the claim. */
     @Transactional
     boolean renew(long id, String replica, long rowsDone, java.time.Duration lease) {
-        return entityManager.createNativeQuery("UPDATE evaluation SET rows_done = ?3, "
+        return sql.update("UPDATE evaluation SET rows_done = ?3, "
                         + "lease_until = now() + make_interval(secs => ?4) "
-                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'")
-                .setParameter(1, id).setParameter(2, replica).setParameter(3, rowsDone)
-                .setParameter(4, (double) lease.toMillis() / 1000).executeUpdate() == 1;
+                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'",
+                        id, replica, rowsDone, (double) lease.toMillis() / 1000) == 1;
     }
 
     /** DONE with its results, and the figures as the version's eval.* metrics, in one transaction. */
     @Transactional
     boolean finish(Claim claim, String replica, long rowsDone, Map<String, Object> results,
                    Map<String, Double> figures) {
-        int updated = entityManager.createNativeQuery("UPDATE evaluation SET state = 'DONE', rows_done = ?3, "
+        int updated = sql.update("UPDATE evaluation SET state = 'DONE', rows_done = ?3, "
                         + "results = CAST(?4 AS jsonb), finished_at = now() "
-                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'")
-                .setParameter(1, claim.id()).setParameter(2, replica).setParameter(3, rowsDone)
-                .setParameter(4, json(results)).executeUpdate();
+                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'",
+                        claim.id(), replica, rowsDone, json(results));
         if (updated == 1) {
             Map<String, Double> exposed = new java.util.LinkedHashMap<>(figures);
             exposed.put("dataset_version", (double) claim.datasetVersion()); // what relative guards compare on
@@ -136,31 +126,28 @@ public class EvaluationStore {
 
     @Transactional
     boolean fail(long id, String replica, String error) {
-        return entityManager.createNativeQuery("UPDATE evaluation SET state = 'FAILED', error = ?3, finished_at = now() "
-                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'")
-                .setParameter(1, id).setParameter(2, replica).setParameter(3, error).executeUpdate() == 1;
+        return sql.update("UPDATE evaluation SET state = 'FAILED', error = ?3, finished_at = now() "
+                        + "WHERE id = ?1 AND claimed_by = ?2 AND state = 'RUNNING'", id, replica, error) == 1;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public EvaluationInfo get(String model, int version, long id) {
-        List<?> rows = entityManager.createNativeQuery("SELECT " + COLUMNS + FROM
-                        + " WHERE m.name = ?1 AND v.version = ?2 AND e.id = ?3")
-                .setParameter(1, model).setParameter(2, version).setParameter(3, id).getResultList();
+        List<Object[]> rows = sql.rows("SELECT " + COLUMNS + FROM
+                        + " WHERE m.name = ?1 AND v.version = ?2 AND e.id = ?3", model, version, id);
         if (rows.isEmpty()) {
             throw TurnoutException.notFound("version " + version + " of model '" + model + "' has no evaluation " + id);
         }
-        return info((Object[]) rows.get(0));
+        return info(rows.get(0));
     }
 
     /** Newest first, at most {@code limit}, older than {@code beforeId} when given. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<EvaluationInfo> list(String model, int version, long beforeId, int limit) {
         versionId(model, version); // 404 for an unknown version rather than an empty list
-        List<?> rows = entityManager.createNativeQuery("SELECT " + COLUMNS + FROM
-                        + " WHERE m.name = ?1 AND v.version = ?2 AND e.id < ?3 ORDER BY e.id DESC LIMIT ?4")
-                .setParameter(1, model).setParameter(2, version).setParameter(3, beforeId).setParameter(4, limit)
-                .getResultList();
-        return rows.stream().map(row -> info((Object[]) row)).toList();
+        List<Object[]> rows = sql.rows("SELECT " + COLUMNS + FROM
+                        + " WHERE m.name = ?1 AND v.version = ?2 AND e.id < ?3 ORDER BY e.id DESC LIMIT ?4",
+                        model, version, beforeId, limit);
+        return rows.stream().map(this::info).toList();
     }
 
     private EvaluationInfo info(Object[] r) {

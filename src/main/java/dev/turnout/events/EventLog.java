@@ -3,8 +3,8 @@ package dev.turnout.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.db.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -30,32 +30,28 @@ public class EventLog {
     public record Page<T>(List<T> items, boolean more) {
     }
 
-    private final EntityManager entityManager;
+    private final Sql sql;
     private final ObjectMapper mapper;
 
-    public EventLog(EntityManager entityManager, ObjectMapper mapper) {
-        this.entityManager = entityManager;
+    public EventLog(Sql sql, ObjectMapper mapper) {
+        this.sql = sql;
         this.mapper = mapper;
     }
 
     /** Events with an id below {@code beforeId}, newest first, at most {@code limit}. */
     public Page<EventView> events(long beforeId, int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT id, type, model, version, created_at, "
-                        + "payload::text FROM event_outbox WHERE id < ?1 ORDER BY id DESC LIMIT ?2")
-                .setParameter(1, beforeId).setParameter(2, limit + 1).getResultList();
+        List<Object[]> rows = sql.rows("SELECT id, type, model, version, created_at, "
+                        + "payload::text FROM event_outbox WHERE id < ?1 ORDER BY id DESC LIMIT ?2", beforeId, limit + 1);
         return page(rows.stream().map(row -> new EventView(((Number) row[0]).longValue(), (String) row[1],
                 (String) row[2], (Integer) row[3], instant(row[4]), json((String) row[5]))).toList(), limit);
     }
 
     /** Deliveries with an id below {@code beforeId}, newest first, at most {@code limit}. */
     public Page<DeliveryView> deliveries(long beforeId, int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("SELECT d.id, d.event_id, d.webhook, e.type, e.model, "
+        List<Object[]> rows = sql.rows("SELECT d.id, d.event_id, d.webhook, e.type, e.model, "
                         + "e.version, d.status, d.attempts, d.http_status, d.error, d.next_attempt_at, d.delivered_at, "
                         + "d.created_at FROM webhook_delivery d JOIN event_outbox e ON e.id = d.event_id "
-                        + "WHERE d.id < ?1 ORDER BY d.id DESC LIMIT ?2")
-                .setParameter(1, beforeId).setParameter(2, limit + 1).getResultList();
+                        + "WHERE d.id < ?1 ORDER BY d.id DESC LIMIT ?2", beforeId, limit + 1);
         return page(rows.stream().map(row -> new DeliveryView(((Number) row[0]).longValue(),
                 ((Number) row[1]).longValue(), (String) row[2], (String) row[3], (String) row[4], (Integer) row[5],
                 (String) row[6], ((Number) row[7]).intValue(), (Integer) row[8], (String) row[9], instant(row[10]),

@@ -2,8 +2,8 @@ package dev.turnout.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.db.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -18,12 +18,12 @@ import java.util.Map;
 @ApplicationScoped
 public class EventOutbox {
 
-    private final EntityManager entityManager;
+    private final Sql sql;
     private final ObjectMapper mapper;
     private final Webhooks webhooks;
 
-    public EventOutbox(EntityManager entityManager, ObjectMapper mapper, Webhooks webhooks) {
-        this.entityManager = entityManager;
+    public EventOutbox(Sql sql, ObjectMapper mapper, Webhooks webhooks) {
+        this.sql = sql;
         this.mapper = mapper;
         this.webhooks = webhooks;
     }
@@ -47,20 +47,12 @@ public class EventOutbox {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an event payload is not JSON-serialisable", e);
         }
-        Number id = (Number) entityManager.createNativeQuery("INSERT INTO event_outbox (type, model, version, payload, "
-                        + "created_at) VALUES (?1, ?2, ?3, CAST(?4 AS jsonb), ?5) RETURNING id")
-                .setParameter(1, event.type().wireName())
-                .setParameter(2, event.model())
-                .setParameter(3, event.version())
-                .setParameter(4, json)
-                .setParameter(5, time)
-                .getSingleResult();
+        Number id = (Number) sql.value("INSERT INTO event_outbox (type, model, version, payload, "
+                        + "created_at) VALUES (?1, ?2, ?3, CAST(?4 AS jsonb), ?5) RETURNING id",
+                event.type().wireName(), event.model(), event.version(), json, time);
         for (String webhook : webhooks.wanting(event.type())) {
-            entityManager.createNativeQuery("INSERT INTO webhook_delivery (event_id, webhook, next_attempt_at) "
-                            + "VALUES (?1, ?2, now())")
-                    .setParameter(1, id.longValue())
-                    .setParameter(2, webhook)
-                    .executeUpdate();
+            sql.update("INSERT INTO webhook_delivery (event_id, webhook, next_attempt_at) "
+                            + "VALUES (?1, ?2, now())", id.longValue(), webhook);
         }
     }
 }

@@ -1,9 +1,8 @@
 package dev.turnout.registry;
 
+import dev.turnout.db.Sql;
 import dev.turnout.error.TurnoutException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 /**
@@ -15,26 +14,29 @@ import jakarta.transaction.Transactional;
 @Transactional(Transactional.TxType.MANDATORY)
 public class ActivePointer {
 
-    private final EntityManager entityManager;
+    private final ModelStore models;
+    private final VersionStore versions;
+    private final Sql sql;
 
-    public ActivePointer(EntityManager entityManager) {
-        this.entityManager = entityManager;
+    public ActivePointer(ModelStore models, VersionStore versions, Sql sql) {
+        this.models = models;
+        this.versions = versions;
+        this.sql = sql;
     }
 
     /** Locks the model's row until the transaction ends: flips, rollbacks and uploads of one model queue here. */
     public Model lock(String name) {
-        return Model.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).<Model>firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
+        return models.lock(name).orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
     }
 
     /** A version of a locked model; 404 when it has no such version. */
     public ModelVersion version(Model model, int number) {
-        return ModelVersion.find("model = ?1 and version = ?2", model, number).<ModelVersion>firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("model '" + model.name + "' has no version " + number));
+        return versions.find(model.id(), number)
+                .orElseThrow(() -> TurnoutException.notFound("model '" + model.name() + "' has no version " + number));
     }
 
     public boolean exists(Model model, int number) {
-        return ModelVersion.count("model = ?1 and version = ?2", model, number) > 0;
+        return versions.exists(model.id(), number);
     }
 
     /**
@@ -43,17 +45,16 @@ public class ActivePointer {
      * two models cannot both take the last place.
      */
     public void move(Model model, Integer version, int maxActiveModels) {
-        if (version != null && model.activeVersion == null) {
-            entityManager.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('turnout.active-models'))")
-                    .getSingleResult();
-            long active = Model.count("activeVersion is not null");
+        if (version != null && model.activeVersion() == null) {
+            sql.first("SELECT pg_advisory_xact_lock(hashtext('turnout.active-models'))", row -> true);
+            long active = models.countActive();
             if (active >= maxActiveModels) {
                 throw TurnoutException.conflict(active + " models are active, the most allowed "
                         + "(turnout.serving.max-active-models=" + maxActiveModels + "; every replica loads each of "
                         + "them); deactivate one with DELETE /api/models/{name}/active first");
             }
         }
-        model.activeVersion = version;
-        entityManager.flush(); // the foreign key and the generation trigger run now, inside the caller's checks
+        // the foreign key and the generation trigger run now, inside the caller's checks
+        models.setActiveVersion(model.id(), version);
     }
 }

@@ -1,7 +1,7 @@
 package dev.turnout.registry;
 
+import dev.turnout.db.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.util.Map;
@@ -14,24 +14,21 @@ import java.util.Map;
 @ApplicationScoped
 public class EvaluationMetrics {
 
-    private final EntityManager entityManager;
+    private final Sql sql;
 
-    public EvaluationMetrics(EntityManager entityManager) {
-        this.entityManager = entityManager;
+    public EvaluationMetrics(Sql sql) {
+        this.sql = sql;
     }
 
     /** Replaces the version's {@code eval.<dataset>.*} metrics by {@code figures} (the newest evaluation wins). */
     @Transactional(Transactional.TxType.MANDATORY) // in the transaction that marks the evaluation DONE
     public void replace(long versionId, String dataset, Map<String, Double> figures) {
         String prefix = RegistryRules.EVALUATION_PREFIX + dataset + ".";
-        entityManager.createNativeQuery("DELETE FROM model_version_metric WHERE version_id = ?1 AND starts_with(name, ?2)")
-                .setParameter(1, versionId).setParameter(2, prefix).executeUpdate();
+        sql.update("DELETE FROM model_version_metric WHERE version_id = ?1 AND starts_with(name, ?2)", versionId, prefix);
         figures.forEach((metric, value) -> {
             if (value != null && Double.isFinite(value)) {
-                entityManager.createNativeQuery("INSERT INTO model_version_metric (version_id, name, value) "
-                                + "VALUES (?1, ?2, ?3)")
-                        .setParameter(1, versionId).setParameter(2, prefix + metric).setParameter(3, value)
-                        .executeUpdate();
+                sql.update("INSERT INTO model_version_metric (version_id, name, value) VALUES (?1, ?2, ?3)", versionId,
+                        prefix + metric, value);
             }
         });
     }

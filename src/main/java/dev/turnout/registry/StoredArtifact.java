@@ -7,7 +7,7 @@ import dev.turnout.storage.StoreKind;
 public record StoredArtifact(String sha256, long sizeBytes, StoreKind store, String storageKey, ModelFormat format) {
 
     static StoredArtifact of(Artifact artifact, String format) {
-        return new StoredArtifact(artifact.sha256, artifact.sizeBytes, StoreKind.parse(artifact.store).orElseThrow(),
-                artifact.storageKey, ModelFormat.parse(format).orElseThrow());
+        return new StoredArtifact(artifact.sha256(), artifact.sizeBytes(), StoreKind.parse(artifact.store()).orElseThrow(),
+                artifact.storageKey(), ModelFormat.parse(format).orElseThrow());
     }
 }

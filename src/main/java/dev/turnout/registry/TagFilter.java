@@ -2,6 +2,7 @@ package dev.turnout.registry;
 
 import dev.turnout.error.TurnoutException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,27 +39,31 @@ public record TagFilter(String name, Optional<String> value) {
         return new TagFilter(name, value);
     }
 
-    /** SQL that holds when the version whose id is {@code versionId} passes every filter; parameters t0n, t0v, ... */
-    static String sql(String versionId, List<TagFilter> filters) {
+    /**
+     * SQL that holds when the version whose id is {@code versionId} passes every filter; its parameters are numbered
+     * from {@code first} on, in the order {@link #parameters} appends them.
+     */
+    static String sql(String versionId, List<TagFilter> filters, int first) {
         StringBuilder sql = new StringBuilder();
-        for (int i = 0; i < filters.size(); i++) {
+        int next = first;
+        for (TagFilter filter : filters) {
             sql.append(" AND EXISTS (SELECT 1 FROM model_version_tag t WHERE t.version_id = ").append(versionId)
-                    .append(" AND t.name = :t").append(i).append('n');
-            if (filters.get(i).value().isPresent()) {
-                sql.append(" AND t.value = :t").append(i).append('v');
+                    .append(" AND t.name = ?").append(next++);
+            if (filter.value().isPresent()) {
+                sql.append(" AND t.value = ?").append(next++);
             }
             sql.append(')');
         }
         return sql.toString();
     }
 
-    static void bind(jakarta.persistence.Query query, List<TagFilter> filters) {
-        for (int i = 0; i < filters.size(); i++) {
-            TagFilter filter = filters.get(i);
-            query.setParameter("t" + i + "n", filter.name());
-            if (filter.value().isPresent()) {
-                query.setParameter("t" + i + "v", filter.value().get());
-            }
+    /** {@code leading} followed by the filters' names and values, as {@link #sql} numbers them. */
+    static Object[] parameters(List<Object> leading, List<TagFilter> filters) {
+        List<Object> all = new ArrayList<>(leading);
+        for (TagFilter filter : filters) {
+            all.add(filter.name());
+            filter.value().ifPresent(all::add);
         }
+        return all.toArray();
     }
 }

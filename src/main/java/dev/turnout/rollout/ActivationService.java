@@ -88,7 +88,7 @@ public class ActivationService {
 
     /** Every kind of flip of a model this replica serves is counted from zero, so an alert sees the first one. */
     void meterFlips(@Observes ServingEvent event) {
-        for (String kind : List.of(Activation.ACTIVATE, Activation.ROLLBACK, Activation.DEACTIVATE)) {
+        for (String kind : List.of(ActivationRecord.ACTIVATE, ActivationRecord.ROLLBACK, ActivationRecord.DEACTIVATE)) {
             meters.counter(FLIPS, "model", event.model(), "kind", kind);
         }
     }

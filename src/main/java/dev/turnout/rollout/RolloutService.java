@@ -1,6 +1,7 @@
 package dev.turnout.rollout;
 
 import dev.turnout.config.TurnoutConfig;
+import dev.turnout.db.Sql;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.events.Event;
 import dev.turnout.events.EventOutbox;
@@ -15,10 +16,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Moves active-version pointers. Each flip is one transaction under the model row's lock: guards, one history line,
@@ -35,9 +34,14 @@ public class RolloutService {
     private final RegistryService registry;
     private final int maxActiveModels;
     private final EventOutbox events;
+    private final ActivationHistory lines;
+    private final Sql sql;
 
-    public RolloutService(TurnoutConfig config, ActivePointer pointer, RegistryService registry, EventOutbox events) {
+    public RolloutService(TurnoutConfig config, ActivePointer pointer, RegistryService registry, EventOutbox events,
+                          ActivationHistory lines, Sql sql) {
         this.events = events;
+        this.lines = lines;
+        this.sql = sql;
         this.config = config.rollout();
         this.pointer = pointer;
         this.registry = registry;
@@ -48,18 +52,18 @@ public class RolloutService {
     public ActivationRecord flip(String name, FlipRequest request) {
         Model model = pointer.lock(name);
         ModelVersion next = pointer.version(model, request.version());
-        Integer previous = model.activeVersion;
+        Integer previous = model.activeVersion();
         if (previous != null && previous == request.version()) {
-            return latest(model).orElseGet(() -> record(model, request.version(), previous, Activation.ACTIVATE,
-                    request.actor(), request.reason(), request.force()).record());
+            return latest(model).orElseGet(() -> lines.activation(model.id(), request.version(), previous,
+                    ActivationRecord.ACTIVATE, request.actor(), request.reason(), request.force()));
         }
         checkGuards(model, next, request);
-        Activation activation = record(model, request.version(), previous, Activation.ACTIVATE, request.actor(),
-                request.reason(), request.force());
+        ActivationRecord activation = lines.activation(model.id(), request.version(), previous,
+                ActivationRecord.ACTIVATE, request.actor(), request.reason(), request.force());
         pointer.move(model, request.version(), maxActiveModels);
-        events.write(event(EventType.MODEL_ACTIVATED, name, activation.record())
-                .withDetails(java.util.Map.of("forced", activation.forced)));
-        return activation.record();
+        events.write(event(EventType.MODEL_ACTIVATED, name, activation)
+                .withDetails(java.util.Map.of("forced", activation.forced())));
+        return activation;
     }
 
     /**
@@ -68,23 +72,23 @@ public class RolloutService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void checkGuards(Model model, ModelVersion next, FlipRequest request) {
-        Integer previous = model.activeVersion;
+        Integer previous = model.activeVersion();
         List<MetricRequirement> requirements = new ArrayList<>(request.require());
         if (!request.force()) {
-            requirements.addAll(configuredGuards(model.name));
+            requirements.addAll(configuredGuards(model.name()));
             if (previous != null) {
                 ModelVersion active = pointer.version(model, previous);
-                SignatureGuard.incompatibility(active.signature, next.signature).ifPresent(problem -> {
+                SignatureGuard.incompatibility(active.signature(), next.signature()).ifPresent(problem -> {
                     throw TurnoutException.conflict("version " + request.version() + " is not input-compatible with "
                             + "active version " + previous + ": " + problem + "; send \"force\": true to flip anyway");
                 });
             }
         }
         java.util.Map<String, Double> activeMetrics = previous == null ? java.util.Map.of()
-                : pointer.version(model, previous).metrics; // for relative guards ("... >= active - 0.005")
+                : pointer.version(model, previous).metrics(); // for relative guards ("... >= active - 0.005")
         for (MetricRequirement requirement : requirements) {
-            requirement.violation(request.version(), next.metrics, previous, activeMetrics).ifPresent(problem -> {
-                throw TurnoutException.conflict(problem.replace("{name}", model.name));
+            requirement.violation(request.version(), next.metrics(), previous, activeMetrics).ifPresent(problem -> {
+                throw TurnoutException.conflict(problem.replace("{name}", model.name()));
             });
         }
     }
@@ -96,18 +100,7 @@ public class RolloutService {
     @Transactional(Transactional.TxType.MANDATORY)
     public ActivationRecord recordRolloutLine(Model model, long rolloutId, int candidate, int baseline, String kind,
                                               String actor, String reason) {
-        RolloutLine line = new RolloutLine();
-        line.model = model;
-        line.rolloutId = rolloutId;
-        line.version = candidate;
-        line.previousVersion = baseline;
-        line.kind = kind;
-        line.actor = actor;
-        line.reason = reason;
-        line.persist();
-        line.flush();
-        RolloutLine.getEntityManager().refresh(line);
-        return line.record();
+        return lines.rolloutLine(model.id(), rolloutId, candidate, baseline, kind, actor, reason);
     }
 
     /** Back to the version that was active before the latest flip, recorded like any flip; guards do not apply. */
@@ -125,34 +118,28 @@ public class RolloutService {
             throw TurnoutException.conflict("the previous active version " + target + " has been deleted; activate a "
                     + "version explicitly");
         }
-        Activation activation = record(model, target, model.activeVersion, Activation.ROLLBACK, actor, reason, false);
+        ActivationRecord activation = lines.activation(model.id(), target, model.activeVersion(),
+                ActivationRecord.ROLLBACK, actor, reason, false);
         pointer.move(model, target, maxActiveModels);
-        events.write(event(EventType.MODEL_ROLLED_BACK, name, activation.record()));
-        return activation.record();
+        events.write(event(EventType.MODEL_ROLLED_BACK, name, activation));
+        return activation;
     }
 
     /**
      * Takes a model out of service: it keeps its versions but has no active version, so every replica unloads it.
-     * Recorded in the history (as a {@link Deactivation}, which the previous build need not read); a rollback brings
+     * Recorded in the history (as a line of the deactivation table, which the previous build need not read); a rollback brings
      * the version back.
      */
     @Transactional
     public ActivationRecord deactivate(String name, String actor, String reason) {
         Model model = pointer.lock(name);
-        if (model.activeVersion == null) {
+        if (model.activeVersion() == null) {
             throw TurnoutException.conflict("model '" + name + "' has no active version; there is nothing to deactivate");
         }
-        Deactivation deactivation = new Deactivation();
-        deactivation.model = model;
-        deactivation.previousVersion = model.activeVersion;
-        deactivation.actor = actor;
-        deactivation.reason = reason;
-        deactivation.persist();
-        deactivation.flush();
-        Deactivation.getEntityManager().refresh(deactivation);
+        ActivationRecord deactivation = lines.deactivation(model.id(), model.activeVersion(), actor, reason);
         pointer.move(model, null, maxActiveModels);
-        events.write(event(EventType.MODEL_DEACTIVATED, name, deactivation.record()));
-        return deactivation.record();
+        events.write(event(EventType.MODEL_DEACTIVATED, name, deactivation));
+        return deactivation;
     }
 
     /**
@@ -163,10 +150,8 @@ public class RolloutService {
     @Transactional
     public void deleteModel(String name, String actor) {
         Model model = pointer.lock(name);
-        Activation.delete("model", model);
-        Deactivation.delete("model", model);
-        Activation.getEntityManager().createNativeQuery("DELETE FROM replica_model WHERE model_id = ?1")
-                .setParameter(1, model.id).executeUpdate();
+        lines.deleteOf(model.id());
+        sql.update("DELETE FROM replica_model WHERE model_id = ?1", model.id());
         registry.deleteModel(model); // 409 for an active model, and the transaction rolls all of this back
         events.write(Event.of(EventType.MODEL_DELETED, name, null, actor));
         LOG.infof("%s deleted model %s", actor, name);
@@ -174,28 +159,8 @@ public class RolloutService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<ActivationRecord> history(String name, int limit) {
-        Model model = Model.find("name", name).<Model>firstResultOptional()
-                .orElseThrow(() -> TurnoutException.notFound("no model named '" + name + "'"));
-        List<HistoryLine> lines = new ArrayList<>(newestLines(model, limit));
-        RolloutLine.<RolloutLine>find("model = ?1 order by id desc", model).page(0, limit).list()
-                .forEach(line -> lines.add(new HistoryLine(line.id, line.record())));
-        return lines.stream().sorted(Comparator.comparingLong(HistoryLine::id).reversed()).limit(limit)
-                .map(HistoryLine::record).toList();
-    }
-
-    /** A history line from either table; ids share one sequence, so they order lines of both. */
-    private record HistoryLine(long id, ActivationRecord record) {
-    }
-
-    /** The newest {@code limit} lines of both tables, newest first. */
-    private static List<HistoryLine> newestLines(Model model, int limit) {
-        List<Activation> activations = Activation.find("model = ?1 order by id desc", model).page(0, limit).list();
-        List<Deactivation> deactivations = Deactivation.find("model = ?1 order by id desc", model).page(0, limit).list();
-        return Stream.concat(activations.stream().map(a -> new HistoryLine(a.id, a.record())),
-                        deactivations.stream().map(d -> new HistoryLine(d.id, d.record())))
-                .sorted(Comparator.comparingLong(HistoryLine::id).reversed())
-                .limit(limit)
-                .toList();
+        Model model = registry.findModel(name);
+        return lines.newest(model.id(), limit);
     }
 
     private static Event event(EventType type, String name, ActivationRecord line) {
@@ -210,23 +175,7 @@ public class RolloutService {
         return Arrays.stream(guards.split(",")).map(MetricRequirement::parse).toList();
     }
 
-    private static Activation record(Model model, int version, Integer previous, String kind, String actor,
-                                     String reason, boolean forced) {
-        Activation activation = new Activation();
-        activation.model = model;
-        activation.version = version;
-        activation.previousVersion = previous;
-        activation.kind = kind;
-        activation.actor = actor;
-        activation.reason = reason;
-        activation.forced = forced;
-        activation.persist();
-        activation.flush();
-        Activation.getEntityManager().refresh(activation);
-        return activation;
-    }
-
-    private static Optional<ActivationRecord> latest(Model model) {
-        return newestLines(model, 1).stream().findFirst().map(HistoryLine::record);
+    private Optional<ActivationRecord> latest(Model model) {
+        return lines.newestFlips(model.id(), 1).stream().findFirst();
     }
 }

@@ -49,7 +49,7 @@ class BackgroundLoopsTest {
         final AtomicInteger reads = new AtomicInteger();
 
         FailingRegistry() {
-            super(null, null, null);
+            super(null, null, null, null);
         }
 
         @Override

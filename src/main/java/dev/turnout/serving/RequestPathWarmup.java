@@ -136,8 +136,7 @@ public class RequestPathWarmup {
                 done("no active model");
                 return;
             }
-            InetSocketAddress api = apiAddress();
-            awaitListening(api, start.plus(LISTEN_WAIT));
+            InetSocketAddress api = awaitListening(start.plus(LISTEN_WAIT));
             // Vert.x' own client: cheap per request, so the server's code, not the client's, gets the CPU
             client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(api.getHostString())
                     .setDefaultPort(api.getPort()).setKeepAlive(true)
@@ -263,29 +262,38 @@ public class RequestPathWarmup {
         }
     }
 
-    /** The API port as bound (a test's port 0 included), on loopback unless the server listens on one address. */
-    private InetSocketAddress apiAddress() {
-        int port = values.get(HttpServer.HTTP_SERVER).getPort();
+    /**
+     * The API address once the HTTP server listens there. The initial load can finish before the server has even bound
+     * its port (-1 until then; a test's port 0 is known only once bound), and before it accepts connections: wait for
+     * both, until {@code until}.
+     */
+    private InetSocketAddress awaitListening(Instant until) throws IOException, InterruptedException {
+        while (true) {
+            int port = values.get(HttpServer.HTTP_SERVER).getPort();
+            if (port > 0) {
+                InetSocketAddress api = apiAddress(port);
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(api.getHostString(), api.getPort()), 2000);
+                    return api;
+                } catch (ConnectException e) {
+                    if (Instant.now().isAfter(until)) {
+                        throw e;
+                    }
+                }
+            } else if (Instant.now().isAfter(until)) {
+                throw new ConnectException("the HTTP server has not bound its port");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The API address on {@code port}, on loopback unless the server listens on one address. */
+    private static InetSocketAddress apiAddress(int port) {
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("localhost");
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("localhost")) {
             host = "127.0.0.1";
         }
         return InetSocketAddress.createUnresolved(host, port);
-    }
-
-    /** The initial load can finish before the HTTP server listens: wait for it (connection refused until then). */
-    private static void awaitListening(InetSocketAddress api, Instant until) throws IOException, InterruptedException {
-        while (true) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(api.getHostString(), api.getPort()), 2000);
-                return;
-            } catch (ConnectException e) {
-                if (Instant.now().isAfter(until)) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     private void done(String why) {

@@ -49,7 +49,7 @@ public class ArtifactStore {
     @Transactional(Transactional.TxType.MANDATORY)
     public void store(Path file, String sha256, long size) {
         String key = ContentAddress.of(sha256);
-        // Inside the transaction Agroal hands out the connection Hibernate uses, so this commits or rolls back with it.
+        // Inside the transaction Agroal hands out the connection enlisted in it, so this commits or rolls back with it.
         try (Connection connection = dataSource.getConnection()) {
             holdKey(connection, key, true);
             if (lockShared(connection, sha256)) {

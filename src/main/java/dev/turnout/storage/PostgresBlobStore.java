@@ -51,7 +51,7 @@ public class PostgresBlobStore implements BlobStore {
     @Transactional(Transactional.TxType.REQUIRED)
     public void put(String key, Path file) throws IOException {
         ContentAddress.sha256Of(key);
-        // Inside a transaction Agroal hands out the connection Hibernate uses, so this commits or rolls back with it.
+        // Inside a transaction Agroal hands out the one connection enlisted in it, so this commits or rolls back with it.
         try (Connection connection = dataSource.getConnection()) {
             if (oidOf(connection, key, " FOR SHARE").isPresent()) {
                 return;

@@ -13,9 +13,9 @@
 # cold, so the version loader fetches the artifact from the store as a replica does (the s3 store in parallel ranged
 # GETs) and verifies its sha256; the server logs that fetch's time ("Fetched artifact ..."), reported as "replica
 # fetch". The s3 store runs against an S3-compatible server this script starts: by default npm s3rver (pinned, installed
-# by this script with npm into target/s3rver; Node, objects as files, SigV4 checked), which takes a 1.1 GB PUT at
-# 230-300 MB/s here; S3_SERVER=s3mock runs S3Mock (target/s3mock/s3mock.jar, as the tests use it) instead, which takes
-# 110-160 MB/s and bounds the s3 figure well under the target (bench/README.md, "Choosing the S3 server").
+# by this script with npm into target/s3rver; Node, objects as files, SigV4 checked), which takes a 1.1 GB curl PUT at
+# 300-340 MB/s here; S3_SERVER=s3mock runs S3Mock (target/s3mock/s3mock.jar, as the tests use it) instead, which takes
+# it at 160 MB/s and aws s3 cp at 41-48 MB/s, and bounds the s3 figure (bench/README.md, "Choosing the S3 server").
 # Targets (issue 12): filesystem and s3 upload >= 100 MB/s and replica fetch >= 200 MB/s; postgres upload >= 0.8x
 # lo_import(). Takes 4-6 minutes on 2 CPUs. Needs curl, jq, psql, jcmd, aws (CLI), python3-onnx + python3-numpy, and
 # for the s3 store npm (s3rver) or the S3Mock jar.

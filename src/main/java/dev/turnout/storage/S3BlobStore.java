@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
@@ -67,7 +68,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 .forcePathStyle(config.pathStyle())
                 // checksums only where S3 requires them: S3-compatible services differ in the newer ones
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // plain bodies: the SDK frames a PUT over plain HTTP as aws-chunked (a signature per 128 KiB chunk),
+                // which not every S3-compatible service decodes (npm s3rver stores the framing as the object). Over
+                // HTTPS the body is sent unsigned either way; over HTTP its sha256 is then signed, read once before.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
         config.endpoint().ifPresent(builder::endpointOverride);
         if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
             builder.credentialsProvider(StaticCredentialsProvider.create(

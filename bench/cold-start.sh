@@ -35,9 +35,9 @@
 #                from the jars and leaves their linking to run time, cache or not; run only when FASTJAR_APP is set
 #   aot-base / container-base  aot / container on BASE_APP, a build of another commit (the "before" of a change, packaged
 #                the same way), with its own cache trained in this run; run only when BASE_APP is set
-#   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY and
-#                MALLOC_ARENA_MAX=2, with -XX:MaxRAM=$CONTAINER_MEMORY (default 4g, the manifests' limit) standing for
-#                the container's memory limit
+#   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY,
+#                MALLOC_ARENA_MAX=2 and GLIBC_TUNABLES=glibc.malloc.hugetlb=1, with -XX:MaxRAM=$CONTAINER_MEMORY
+#                (default 4g, the manifests' limit) standing for the container's memory limit
 # appcds, aot and container train their cache in this run (scripts/make-aot-cache.sh against the "models" database).
 #
 # Environment (all optional):
@@ -143,7 +143,7 @@ rss_after_gc() {
     rss_mib "$1"
 }
 # env_for VARIANT: environment of the server besides the database settings.
-env_for() { case $1 in container*) echo "MALLOC_ARENA_MAX=2" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
+env_for() { case $1 in container*) echo "MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
 image_memory_opts() { sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' "$REPO/src/main/docker/Dockerfile.jvm"; }
 opts_for() {
     case $1 in

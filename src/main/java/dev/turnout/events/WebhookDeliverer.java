@@ -33,7 +33,12 @@ public class WebhookDeliverer {
     private final DeliveryLog log;
     private final EventsConfig config;
     private final Backoff backoff;
-    private final HttpClient client;
+    /**
+     * Made by the loop's thread on its first round, not at construction: the JDK's client loads the default TLS
+     * context (every CA certificate of the JDK) when it is built, ~0.1 s of the start spent for nothing when no webhook
+     * is configured, and on the start's main thread when one is (issue 14).
+     */
+    private HttpClient client;
     private ScheduledExecutorService executor;
     private volatile ScheduledFuture<?> rounds;
 
@@ -42,8 +47,6 @@ public class WebhookDeliverer {
         this.log = log;
         this.config = config;
         this.backoff = new Backoff(config.maxAttempts(), config.initialBackoff(), config.maxBackoff());
-        this.client = HttpClient.newBuilder().connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     void start(@Observes StartupEvent start) {
@@ -74,6 +77,10 @@ public class WebhookDeliverer {
 
     private void guardedRound() {
         try {
+            if (client == null) { // only this loop's one thread reads or writes it
+                client = HttpClient.newBuilder().connectTimeout(config.timeout())
+                        .followRedirects(HttpClient.Redirect.NEVER).build();
+            }
             for (int i = 0; i < PER_ROUND && !Thread.currentThread().isInterrupted(); i++) {
                 Optional<DeliveryLog.Claim> claim = log.claim(webhooks.names(), config.timeout().multipliedBy(2));
                 if (claim.isEmpty()) {

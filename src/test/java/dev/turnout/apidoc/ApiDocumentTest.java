@@ -38,6 +38,16 @@ class ApiDocumentTest {
         document = new ObjectMapper().readTree(json);
     }
 
+    /** The error answers are added to each request's copy of the document (ErrorResponsesFilter): never twice. */
+    @Test
+    void everyRequestGetsTheSameDocumentInJsonAndYaml() throws Exception {
+        String again = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().asString();
+        assertEquals(document, new ObjectMapper().readTree(again));
+        String yaml = given().get("/q/openapi").then().statusCode(200).extract().asString();
+        assertTrue(yaml.contains("ErrorBody") && yaml.contains("UNAUTHENTICATED"), "YAML document: " + yaml.length());
+    }
+
     @Test
     void swaggerUiIsOnTheApiPort() {
         given().redirects().follow(true).get("/q/swagger-ui/").then().statusCode(200);

@@ -52,6 +52,26 @@ final class ByteSource implements AutoCloseable {
         return j - at;
     }
 
+    /** The read buffer, for a reader that scans ahead in it ({@link #buffered}, {@link #skip}); do not write to it. */
+    byte[] buffer() {
+        return buffer;
+    }
+
+    /** Where the next byte is in {@link #buffer()}. */
+    int position() {
+        return position;
+    }
+
+    /** The end of the buffered bytes in {@link #buffer()}. */
+    int limit() {
+        return limit;
+    }
+
+    /** Consumes {@code n} buffered bytes (a reader scanned them in place). */
+    void skip(int n) {
+        position += n;
+    }
+
     /** Skips a UTF-8 byte order mark at the start (spreadsheets write one); call before reading anything. */
     void skipByteOrderMark() throws IOException {
         while (limit < UTF8_BOM.length) {

@@ -29,12 +29,23 @@ final class CsvReader implements RowReader, DatasetCursor {
 
     private enum Record { ROW, BLANK, END }
 
+    /** The bytes that end a plain stretch of a record: comma, quote, CR, LF. */
+    private static final boolean[] SPECIAL = new boolean[256];
+
+    static {
+        for (char c : new char[] {',', '"', '\r', '\n'}) {
+            SPECIAL[c] = true;
+        }
+    }
+
     private final ByteSource source;
     private final Utf8 utf8 = new Utf8();
     private List<String> columns;
     private byte[] bytes = new byte[1024];
     private int length;
+    private int[] fieldStarts = new int[16];
     private int[] fieldEnds = new int[16];
+    private int fieldStart;
     private int fieldCount;
     private int maxFields = DatasetRules.MAX_COLUMNS;
     private String problem;
@@ -45,6 +56,7 @@ final class CsvReader implements RowReader, DatasetCursor {
     private boolean ended;
     private String rowProblem;
     private boolean ascii;
+    private boolean scannedAscii;
 
     private CsvReader(ByteSource source) {
         this.source = source;
@@ -159,13 +171,7 @@ final class CsvReader implements RowReader, DatasetCursor {
             return "line " + recordLine + ": " + fieldCount + " field" + (fieldCount == 1 ? "" : "s")
                     + " where the header has " + columns.size() + " columns";
         }
-        ascii = true;
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] < 0) {
-                ascii = false;
-                break;
-            }
-        }
+        ascii = scannedAscii || isAscii(bytes, length);
         if (!ascii) {
             for (int i = 0; i < fieldCount; i++) {
                 if (field(i) == null) {
@@ -175,6 +181,15 @@ final class CsvReader implements RowReader, DatasetCursor {
             }
         }
         return null;
+    }
+
+    private static boolean isAscii(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -204,7 +219,7 @@ final class CsvReader implements RowReader, DatasetCursor {
 
     @Override
     public int start(int column) {
-        return column == 0 ? 0 : fieldEnds[column - 1];
+        return fieldStarts[column];
     }
 
     @Override
@@ -213,16 +228,22 @@ final class CsvReader implements RowReader, DatasetCursor {
     }
 
     private String field(int index) {
-        int start = index == 0 ? 0 : fieldEnds[index - 1];
+        int start = fieldStarts[index];
         return utf8.decode(bytes, start, fieldEnds[index] - start);
     }
 
-    /** Reads one record into {@link #bytes} and {@link #fieldEnds}, or sets {@link #problem}. */
+    /** Reads one record into {@link #bytes}, {@link #fieldStarts} and {@link #fieldEnds}, or sets {@link #problem}. */
     private Record readRecord() throws IOException {
         length = 0;
         fieldCount = 0;
         problem = null;
         recordLine = line;
+        if (readPlainRecord()) {
+            return Record.ROW;
+        }
+        fieldCount = 0;
+        fieldStart = 0;
+        scannedAscii = false;
         State state = State.FIELD_START;
         boolean started = false;
         long quoteLine = 0;
@@ -313,6 +334,62 @@ final class CsvReader implements RowReader, DatasetCursor {
         }
     }
 
+    /**
+     * The common record read in one pass over the buffer: no quote, not blank, its line end already buffered. It is
+     * split at its commas into the same fields the state machine below would make, and copied at once, commas
+     * included (a field is its range, the commas between them are never read). False, with nothing consumed, when the
+     * record is anything else: the state machine then reads it byte by byte.
+     */
+    private boolean readPlainRecord() {
+        byte[] in = source.buffer();
+        int from = source.position();
+        int limit = source.limit();
+        int i = from;
+        int start = 0;
+        int ored = 0;
+        while (true) {
+            if (i == limit) {
+                return false; // the line end is not buffered yet
+            }
+            byte b = in[i];
+            if (SPECIAL[b & 0xff]) {
+                if (b == ',') {
+                    addField(start, i - from);
+                    start = i - from + 1;
+                } else if (b == '"') {
+                    return false;
+                } else {
+                    break; // CR or LF
+                }
+            }
+            ored |= b;
+            i++;
+        }
+        int rowLength = i - from;
+        int next = i + 1;
+        if (rowLength == 0 || rowLength > DatasetRules.MAX_ROW_BYTES) {
+            return false; // a blank line, or a row to refuse: the state machine says which
+        }
+        if (in[i] == '\r') {
+            if (next == limit) {
+                return false; // whether an LF follows is not buffered yet
+            }
+            if (in[next] == '\n') {
+                next++;
+            }
+        }
+        if (rowLength > bytes.length) {
+            bytes = new byte[Math.min(Math.max(rowLength, bytes.length * 2), DatasetRules.MAX_ROW_BYTES)];
+        }
+        System.arraycopy(in, from, bytes, 0, rowLength);
+        length = rowLength;
+        addField(start, rowLength);
+        source.skip(next - from);
+        line++;
+        scannedAscii = ored >= 0;
+        return true;
+    }
+
     private void endLine(int b) throws IOException {
         if (b == '\r' && source.peek() == '\n') {
             source.read();
@@ -331,16 +408,25 @@ final class CsvReader implements RowReader, DatasetCursor {
         bytes[length++] = (byte) b;
     }
 
-    /** Counts a field; keeps its end only up to the expected count (a row with more is malformed anyway). */
+    /** Ends the field the state machine is reading (its fields lie end to end in {@link #bytes}). */
     private void endField() {
         if (problem != null) {
             return;
         }
+        addField(fieldStart, length);
+        fieldStart = length;
+    }
+
+    /** Counts a field; keeps its range only up to the expected count (a row with more is malformed anyway). */
+    private void addField(int start, int end) {
         if (fieldCount < maxFields) {
             if (fieldCount == fieldEnds.length) {
-                fieldEnds = Arrays.copyOf(fieldEnds, Math.min(fieldCount * 2, maxFields));
+                int size = Math.min(fieldCount * 2, maxFields);
+                fieldStarts = Arrays.copyOf(fieldStarts, size);
+                fieldEnds = Arrays.copyOf(fieldEnds, size);
             }
-            fieldEnds[fieldCount] = length;
+            fieldStarts[fieldCount] = start;
+            fieldEnds[fieldCount] = end;
         }
         fieldCount++;
     }

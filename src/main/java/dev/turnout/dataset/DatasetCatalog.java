@@ -29,6 +29,10 @@ public class DatasetCatalog {
             + "v.created_at, a.store, a.storage_key FROM dataset_version v JOIN dataset d ON d.id = v.dataset_id "
             + "JOIN artifact a ON a.sha256 = v.sha256";
 
+    // A pass reads ahead 2 chunks of 256 KiB (the postgres store's read size, below G1's humongous size on small heaps).
+    private static final int READ_AHEAD_CHUNK = 256 << 10;
+    private static final int READ_AHEAD_CHUNKS = 2;
+
     private final AgroalDataSource dataSource;
     private final BlobStores stores;
 
@@ -64,14 +68,21 @@ public class DatasetCatalog {
     }
 
     /**
-     * The rows of a version read in place (an evaluation's pass): CSV fields as bytes, JSON Lines through its rows. The
-     * caller closes it.
+     * The rows of a version read in place (an evaluation's pass): CSV fields as bytes, JSON Lines through its rows; the
+     * store is read ahead by a thread of the cursor's while the caller parses. The caller closes it.
      */
     public DatasetCursor openCursor(String name, int version) {
         StoredDataset stored = stored(name, version);
         try {
-            InputStream in = stores.get(stored.store()).open(stored.storageKey());
-            RowReader reader = DatasetReaders.open(stored.format(), in, stored.version().columns());
+            InputStream in = new ReadAheadInputStream(stores.get(stored.store()).open(stored.storageKey()),
+                    READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS);
+            RowReader reader;
+            try {
+                reader = DatasetReaders.open(stored.format(), in, stored.version().columns());
+            } catch (IOException | RuntimeException e) {
+                in.close(); // stops the read-ahead thread and returns the store's connection
+                throw e;
+            }
             return reader instanceof CsvReader csv ? csv : new RowReaderCursor(reader, stored.version().columns());
         } catch (IOException e) {
             throw new UncheckedIOException("could not open dataset '" + name + "' version " + version + " in the "

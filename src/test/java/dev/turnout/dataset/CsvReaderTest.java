@@ -163,6 +163,46 @@ class CsvReaderTest {
         }
     }
 
+    @Test
+    void rowsReadInOnePassAreTheRowsReadByteByByte() throws Exception {
+        // Whole buffers let the reader take a plain record in one pass; one byte per read leaves every record to the
+        // state machine; 7 bytes per read puts line ends, CRLFs and quotes on the buffer's edge.
+        StringBuilder mixed = new StringBuilder("f1,f2,label\n");
+        String[] odd = {"\"q,1\",2,3", "", "é,1,2", "1,2", "1,2,3,4", "a\"b,1,2", "\"x\"y,1,2", ",,", "\r", "1,,3\r"};
+        for (int i = 0; i < 30_000; i++) {
+            mixed.append(i % 97 == 0 ? odd[(i / 97) % odd.length] : (i % 3 - 1) * 0.125 * i + "," + i + "," + i % 3)
+                    .append(i % 5 == 0 ? "\r\n" : "\n");
+        }
+        List<byte[]> files = List.of(bytes(mixed.toString()), bytes("a,b\r\n1,2\r3,4\n\n5,6"),
+                bytes("a,b\n" + "x".repeat(DatasetRules.MAX_ROW_BYTES + 10) + ",1\n2,3\n"));
+        for (byte[] file : files) {
+            List<DatasetRow> whole = rows(file);
+            for (int chunk : new int[] {1, 7}) {
+                List<DatasetRow> chunked;
+                try (RowReader reader = CsvReader.open(new ChunkedInputStream(file, chunk))) {
+                    chunked = new ArrayList<>();
+                    reader.forEachRemaining(chunked::add);
+                }
+                assertEquals(whole, chunked, "read " + chunk + " byte(s) at a time");
+            }
+        }
+    }
+
+    /** Answers at most {@code chunk} bytes per read. */
+    private static final class ChunkedInputStream extends ByteArrayInputStream {
+        private final int chunk;
+
+        ChunkedInputStream(byte[] bytes, int chunk) {
+            super(bytes);
+            this.chunk = chunk;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, chunk));
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

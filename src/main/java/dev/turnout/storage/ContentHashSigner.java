@@ -35,8 +35,9 @@ import java.util.regex.Pattern;
  * is exactly SigV4's payload hash ({@code x-amz-content-sha256}); the SDK's signer (2.44) cannot be given it: over
  * plain HTTP it reads the whole body once more to hash it before sending (1.1 GB: ~3 s on the critical path), and it
  * overwrites a pre-set header. So a request that carries a lower-case hex {@code x-amz-content-sha256} and no query
- * (a PutObject of a blob) is signed here with that hash; every other request goes to the SDK's signer. S3 checks the
- * hash against the bytes it receives, so a body that differs from its address is refused, as with the SDK's own hash.
+ * (a PutObject of a blob) is signed here with that hash; every other request goes to the SDK's signer. AWS S3 checks
+ * the hash against the bytes it receives, so a body that differs from its address is refused, as with the SDK's own
+ * hash (npm s3rver 3.7.1 checks the signature but not the hash).
  */
 final class ContentHashSigner implements HttpSigner<AwsCredentialsIdentity> {
 

@@ -44,12 +44,12 @@ import java.util.concurrent.Future;
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
 
-    private final S3Client client;
-    private final String bucket;
-    private final String prefix;
     /** S3's largest object written by one PutObject. */
     static final long SINGLE_PUT_LIMIT = 5L << 30;
 
+    private final S3Client client;
+    private final String bucket;
+    private final String prefix;
     private final long partSize;
     private final long multipartThreshold;
     private final ExecutorService parts;
@@ -78,7 +78,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 // plain bodies: the SDK frames a PUT over plain HTTP as aws-chunked (a signature per 128 KiB chunk),
                 // which not every S3-compatible service decodes (npm s3rver stores the framing as the object). Over
-                // HTTPS the body is sent unsigned either way; over HTTP its sha256 is then signed, read once before.
+                // HTTPS a part is sent unsigned either way; over HTTP its sha256 is then signed, read once before.
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 // a blob's PUT is signed with its content address as the payload hash instead of hashing it again
                 .putAuthScheme(ContentHashSigner.scheme());

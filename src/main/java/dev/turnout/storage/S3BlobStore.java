@@ -37,22 +37,29 @@ import java.util.concurrent.Future;
 
 /**
  * Blobs as objects {@code <prefix>sha256/ab/ab12…} in a bucket of any S3-compatible service. An object becomes visible
- * only when its upload completes (a multipart upload streamed from the spooled file, its parts in parallel), so a
- * crash leaves no partial object under a key; the sweep aborts multipart uploads a crash left.
+ * only when its upload completes, so a crash leaves no partial object under a key: up to the multipart threshold (S3's
+ * 5 GiB single-PUT limit by default) one PutObject streamed from the spooled file, signed with the content address as
+ * its payload hash ({@link ContentHashSigner}: the bytes are read once, to send them); above it a multipart upload,
+ * its parts in parallel. The sweep aborts multipart uploads a crash left.
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
+
+    /** S3's largest object written by one PutObject. */
+    static final long SINGLE_PUT_LIMIT = 5L << 30;
 
     private final S3Client client;
     private final String bucket;
     private final String prefix;
     private final long partSize;
+    private final long multipartThreshold;
     private final ExecutorService parts;
 
-    S3BlobStore(S3Client client, String bucket, String prefix, long partSize, int parallelism) {
+    S3BlobStore(S3Client client, String bucket, String prefix, long partSize, long multipartThreshold, int parallelism) {
         this.client = client;
         this.bucket = bucket;
         this.prefix = prefix;
         this.partSize = Math.max(partSize, 5 << 20);
+        this.multipartThreshold = Math.min(multipartThreshold, SINGLE_PUT_LIMIT);
         this.parts = Executors.newFixedThreadPool(Math.max(1, parallelism), runnable -> {
             Thread thread = new Thread(runnable, "s3-store");
             thread.setDaemon(true);
@@ -71,8 +78,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 // plain bodies: the SDK frames a PUT over plain HTTP as aws-chunked (a signature per 128 KiB chunk),
                 // which not every S3-compatible service decodes (npm s3rver stores the framing as the object). Over
-                // HTTPS the body is sent unsigned either way; over HTTP its sha256 is then signed, read once before.
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build());
+                // HTTPS a part is sent unsigned either way; over HTTP its sha256 is then signed, read once before.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                // a blob's PUT is signed with its content address as the payload hash instead of hashing it again
+                .putAuthScheme(ContentHashSigner.scheme());
         config.endpoint().ifPresent(builder::endpointOverride);
         if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
             builder.credentialsProvider(StaticCredentialsProvider.create(
@@ -81,7 +90,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
         return new S3BlobStore(builder.build(), config.bucket().orElseThrow(), config.prefix().orElse(""),
-                config.partSize().asLongValue(), config.parallelism());
+                config.partSize().asLongValue(), config.multipartThreshold().asLongValue(), config.parallelism());
     }
 
     @Override
@@ -104,8 +113,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             size = channel.size();
         }
         try {
-            if (size <= partSize) {
-                client.putObject(r -> r.bucket(bucket).key(object).contentLength(size), RequestBody.fromFile(file));
+            if (size <= multipartThreshold) {
+                // one request, one pass over the file; the key names the bytes' sha256, the payload hash SigV4 signs
+                String sha256 = ContentAddress.sha256Of(key);
+                client.putObject(r -> r.bucket(bucket).key(object).contentLength(size).overrideConfiguration(
+                        o -> o.putHeader(ContentHashSigner.CONTENT_SHA256, sha256)), RequestBody.fromFile(file));
             } else {
                 multipartUpload(object, file, size);
             }

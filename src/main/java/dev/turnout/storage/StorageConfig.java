@@ -55,6 +55,13 @@ public interface StorageConfig {
 
         Optional<String> secretAccessKey();
 
+        /**
+         * Blobs up to this size are written with one PutObject streamed from the spooled file; larger ones as a
+         * multipart upload of {@code part-size} parts. Default 5G, S3's largest single PUT (a larger value counts as 5G).
+         */
+        @WithDefault("5G")
+        io.quarkus.runtime.configuration.MemorySize multipartThreshold();
+
         /** Parts of a multipart upload, and of parallel ranged reads. Default 16M (S3's minimum part is 5M). */
         @WithDefault("16M")
         io.quarkus.runtime.configuration.MemorySize partSize();

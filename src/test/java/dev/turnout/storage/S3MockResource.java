@@ -53,7 +53,9 @@ public class S3MockResource implements QuarkusTestResourceLifecycleManager {
                     "turnout.artifacts.s3.path-style", "true",
                     "turnout.artifacts.s3.access-key-id", "test",
                     "turnout.artifacts.s3.secret-access-key", "test",
-                    "turnout.artifacts.s3.part-size", "5M");
+                    "turnout.artifacts.s3.part-size", "5M",
+                    // above two parts, so S3StoreTest writes a blob both ways
+                    "turnout.artifacts.s3.multipart-threshold", "8M");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

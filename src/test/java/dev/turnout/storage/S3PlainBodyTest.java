@@ -30,6 +30,8 @@ class S3PlainBodyTest {
 
     private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
     private final Map<String, String> encodings = new ConcurrentHashMap<>();
+    private final Map<String, String> payloadHashes = new ConcurrentHashMap<>();
+    private final Map<String, String> queries = new ConcurrentHashMap<>();
     private HttpServer server;
 
     @AfterEach
@@ -50,6 +52,8 @@ class S3PlainBodyTest {
                 if (encoding != null) {
                     encodings.put(path, encoding);
                 }
+                payloadHashes.put(path, String.valueOf(exchange.getRequestHeaders().getFirst("x-amz-content-sha256")));
+                queries.put(path, String.valueOf(exchange.getRequestURI().getRawQuery()));
                 exchange.getResponseHeaders().add("ETag", "\"0\"");
                 exchange.sendResponseHeaders(200, -1);
             } else { // HEAD: nothing stored yet
@@ -71,6 +75,9 @@ class S3PlainBodyTest {
         assertEquals(bytes.length, bodies.get(object).length, "bytes on the wire");
         assertArrayEquals(bytes, bodies.get(object));
         assertNull(encodings.get(object), "Content-Encoding");
+        // one PutObject (no multipart query), signed with the content address as its payload hash
+        assertEquals("null", queries.get(object), "query");
+        assertEquals(ContentAddress.sha256Of(key), payloadHashes.get(object), "x-amz-content-sha256");
     }
 
     private static StorageConfig.S3 config(URI endpoint) {
@@ -82,6 +89,7 @@ class S3PlainBodyTest {
             public boolean pathStyle() { return true; }
             public Optional<String> accessKeyId() { return Optional.of("test"); }
             public Optional<String> secretAccessKey() { return Optional.of("test"); }
+            public MemorySize multipartThreshold() { return new MemorySize(BigInteger.valueOf(5L << 30)); }
             public MemorySize partSize() { return new MemorySize(BigInteger.valueOf(16 << 20)); }
             public int parallelism() { return 1; }
         };

@@ -46,8 +46,8 @@ import java.util.function.IntConsumer;
  * {@code turnout.serving.warmup.requests} predictions of zeros over loopback through the real HTTP stack (OIP v2, and
  * {@code /predict} for the default model), so the JIT has compiled HTTP, JSON, validation and engine code before the
  * first client request. A freshly started JVM otherwise serves a fraction of its steady throughput for its first
- * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by
- * {@code timeout} for all models together; readiness turns UP when it ends, whatever
+ * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by its
+ * share of {@code timeout} for all models together ({@link WarmupBudget}); readiness turns UP when it ends, whatever
  * the answers were (a replica never stays out of service because its warm-up could not run).
  */
 @ApplicationScoped

@@ -38,13 +38,15 @@
 #   container    what src/main/docker/Dockerfile.jvm runs: Java 25, the AOT cache, its JAVA_OPTS_MEMORY,
 #                MALLOC_ARENA_MAX=2 and GLIBC_TUNABLES=glibc.malloc.hugetlb=1, with -XX:MaxRAM=$CONTAINER_MEMORY
 #                (default 4g, the manifests' limit) standing for the container's memory limit
+#   VARIANT/LABEL  any variant above with the extra JVM options of $OPTS_LABEL (LABEL: letters, digits, _), to compare
+#                server settings side by side on one build, e.g. VARIANTS="container container/w8" OPTS_w8="-Dturnout.serving.warmup.timeout=8s"
 # appcds, aot and container train their cache in this run (scripts/make-aot-cache.sh against the "models" database).
 #
 # Environment (all optional):
 #   APP_DIR / SOURCE_APP   as in bench/serving.sh (default: a private copy of target/quarkus-app)
 #   REPS (2) SLICES (30) STEADY (10) IDLE_SETTLE (5) FLIPS (1000, 0 skips) WARM_FLIPS (1000) CONNS (32) WRK_THREADS (2)
 #   JAVA17 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java) JAVA25 (/usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
-#   JAVA_OPTS  extra JVM options for every start; KEEP=1 keeps the work dir
+#   JAVA_OPTS  extra JVM options for every start (OPTS_LABEL: for the variants VARIANT/LABEL only); KEEP=1 keeps the work dir
 #   FASTJAR_APP  a fast-jar build (quarkus-app directory) for the *-fastjar variants; TRAIN_SECONDS as in make-aot-cache.sh
 #   BASE_APP     a build of another commit (quarkus-app directory) for the *-base variants
 # About 1.5 minutes per variant with the defaults, plus ~2 minutes of flips. Everything it starts is stopped on exit.
@@ -133,9 +135,9 @@ now_ms() { date +%s%3N; }
 rss_mib() { awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # java_for VARIANT / opts_for VARIANT: the JVM and its options.
-java_for() { case $1 in java25 | aot* | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
+java_for() { case $(variant_base "$1") in java25 | aot* | container*) echo "$JAVA25" ;; *) echo "$JAVA17" ;; esac; }
 # app_for VARIANT: the quarkus-app directory it runs.
-app_for() { case $1 in *-fastjar) echo "$FASTJAR_APP" ;; *-base) echo "$BASE_APP" ;; *) echo "$APP_DIR" ;; esac; }
+app_for() { case $(variant_base "$1") in *-fastjar) echo "$FASTJAR_APP" ;; *-base) echo "$BASE_APP" ;; *) echo "$APP_DIR" ;; esac; }
 # rss_after_gc PID VARIANT: VmRSS in MiB right after a full GC (jcmd of the variant's JDK).
 rss_after_gc() {
     "$(dirname "$(java_for "$2")")/jcmd" "$1" GC.run >/dev/null || die "jcmd GC.run failed"
@@ -143,9 +145,21 @@ rss_after_gc() {
     rss_mib "$1"
 }
 # env_for VARIANT: environment of the server besides the database settings.
-env_for() { case $1 in container*) echo "MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
+env_for() { case $(variant_base "$1") in container*) echo "MALLOC_ARENA_MAX=2 GLIBC_TUNABLES=glibc.malloc.hugetlb=1" ;; *) echo "TURNOUT_BENCH_VARIANT=$1" ;; esac; }
 image_memory_opts() { sed -n 's/^ENV JAVA_OPTS_MEMORY="\(.*\)"$/\1/p' "$REPO/src/main/docker/Dockerfile.jvm"; }
+# variant_base VARIANT: the variant without its /LABEL; label_opts VARIANT: the options $OPTS_LABEL of VARIANT/LABEL.
+variant_base() { echo "${1%%/*}"; }
+label_opts() {
+    [[ $1 == */* ]] || return 0
+    local name="OPTS_${1#*/}"
+    [[ ${1#*/} =~ ^[A-Za-z0-9_]+$ ]] || die "variant $1: the label after / must be letters, digits or _"
+    [[ -n ${!name:-} ]] || die "variant $1 needs \$name (its extra JVM options)"
+    echo "${!name}"
+}
 opts_for() {
+    echo "$(opts_base "$(variant_base "$1")") $(label_opts "$1")"
+}
+opts_base() {
     case $1 in
         warmup-off) echo "-Dturnout.serving.warmup.enabled=false" ;;
         appcds) echo "-XX:SharedArchiveFile=$WORK/cache/app-cds.jsa -Xshare:auto" ;;
@@ -219,17 +233,19 @@ train() { # kind file [app dir]
         || { tail -30 "$WORK/train-$(basename "$2").log" >&2; die "make-aot-cache.sh $1 failed"; }
     log "trained $1 cache: $(du -h "$2" | cut -f1)"
 }
+BASES=" $(for v in $VARIANTS; do variant_base "$v"; done | tr '\n' ' ')"
 [[ $VARIANTS == *appcds* ]] && train appcds "$WORK/cache/app-cds.jsa"
-[[ " $VARIANTS " =~ \ (aot|container|container-serial)\  ]] && train aot "$WORK/cache/app.aot"
+[[ $BASES =~ \ (aot|container|container-serial)\  ]] && train aot "$WORK/cache/app.aot"
 [[ $VARIANTS == *aot-fastjar* ]] && train aot "$WORK/cache/app-fastjar.aot" "$FASTJAR_APP"
 [[ $VARIANTS == *-base* ]] && train aot "$WORK/cache/app-base.aot" "$BASE_APP"
 
 # --- measured starts ------------------------------------------------------------------------------------------------
-declare -A READY_EMPTY READY_MODELS RSS_RAW RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5
+declare -A READY_EMPTY READY_MODELS RSS_RAW RSS_IDLE STEADY_RPS SLICE_LIST FIRST80 MIN_AFTER5 WARMUP
 for variant in $VARIANTS; do
     for rep in $(seq "$REPS"); do
         key="$variant#$rep"
-        out="$WORK/$variant-$rep-empty.log"
+        file="${variant//\//-}" # VARIANT/LABEL -> VARIANT-LABEL in file names
+        out="$WORK/$file-$rep-empty.log"
         start_server "$variant" empty "$out"; wait_ready "$out"
         READY_EMPTY[$key]=$READY_MS
         sleep "$IDLE_SETTLE"
@@ -237,27 +253,29 @@ for variant in $VARIANTS; do
         RSS_IDLE[$key]="$(rss_after_gc "$SERVER_PID" "$variant")"
         stop_server
 
-        out="$WORK/$variant-$rep-models.log"
+        out="$WORK/$file-$rep-models.log"
         start_server "$variant" models "$out"; wait_ready "$out"
         READY_MODELS[$key]=$READY_MS
         slices=()
         for s in $(seq "$SLICES"); do
             timeout 30 wrk -t"$WRK_THREADS" -c"$CONNS" -d1s --timeout 5s -s "$WORK/linear.lua" "$BASE/v2/models/linear/infer" \
-                >"$WORK/wrk-$variant-$rep-$s.txt" || die "wrk slice $s failed"
-            slices+=("$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk-$variant-$rep-$s.txt")")
+                >"$WORK/wrk-$file-$rep-$s.txt" || die "wrk slice $s failed"
+            slices+=("$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk-$file-$rep-$s.txt")")
         done
         timeout $((STEADY + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${STEADY}s" --timeout 5s -s "$WORK/linear.lua" \
-            "$BASE/v2/models/linear/infer" >"$WORK/wrk-$variant-$rep-steady.txt" || die "wrk steady failed"
-        STEADY_RPS[$key]="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk-$variant-$rep-steady.txt")"
-        grep -q 'Non-2xx' "$WORK"/wrk-"$variant"-"$rep"-*.txt && die "$variant: non-2xx answers under load"
+            "$BASE/v2/models/linear/infer" >"$WORK/wrk-$file-$rep-steady.txt" || die "wrk steady failed"
+        STEADY_RPS[$key]="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk-$file-$rep-steady.txt")"
+        grep -q 'Non-2xx' "$WORK"/wrk-"$file"-"$rep"-*.txt && die "$variant: non-2xx answers under load"
+        # how the request-path warm-up ended ("done after N ms", "stopped at the timeout ...": its log line's head)
+        WARMUP[$key]="$(sed -n 's/.*Request-path warm-up \(.*\): {.*/\1/p' "$out" | head -1)"
         SLICE_LIST[$key]="${slices[*]}"
         FIRST80[$key]="$(awk -v s="${STEADY_RPS[$key]}" '{ for (i = 1; i <= NF; i++) if ($i >= 0.8 * s) { print i; exit } print "none" }' \
             <<<"${slices[*]}")"
-        MIN_AFTER5[$key]="$(awk -v s="${STEADY_RPS[$key]}" '{ m = 1e9; for (i = 6; i <= NF; i++) if ($i < m) m = $i; printf "%.0f", 100 * m / s }' \
+        MIN_AFTER5[$key]="$(awk -v s="${STEADY_RPS[$key]}" 'NF < 6 { print "-"; exit } { m = 1e9; for (i = 6; i <= NF; i++) if ($i < m) m = $i; printf "%.0f %%", 100 * m / s }' \
             <<<"${slices[*]}")"
         stop_server
         log "$key: ready ${READY_EMPTY[$key]} ms (no models), ${READY_MODELS[$key]} ms (linear); RSS idle ${RSS_RAW[$key]} MiB, ${RSS_IDLE[$key]} MiB after GC;" \
-            "first slice >= 80 %: ${FIRST80[$key]}; steady ${STEADY_RPS[$key]} req/s; slices: ${slices[*]}"
+            "warm-up ${WARMUP[$key]:-?}; first slice >= 80 %: ${FIRST80[$key]}; steady ${STEADY_RPS[$key]} req/s; slices: ${slices[*]}"
     done
 done
 
@@ -296,8 +314,10 @@ echo "Cold start: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, app jar sha256 $AP
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1 (external); wrk -t$WRK_THREADS -c$CONNS OIP v2 linear;"
 echo "$SLICES x 1 s slices from readiness UP, then ${STEADY} s steady state in the same process. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+# the lowest slice from the 6th on (after the goal's 5 s): none when there are fewer than 6
+MIN_HEAD="min 6-$SLICES"; ((SLICES >= 6)) || MIN_HEAD="min 6+"
 printf '| %-16s | %3s | %14s | %14s | %8s | %10s | %9s | %8s | %-60s |\n' variant rep "ready, no model" "ready, linear" \
-    "RSS idle" "steady r/s" "1st >=80%" "min 6-30" "slices 1-10, % of steady"
+    "RSS idle" "steady r/s" "1st >=80%" "$MIN_HEAD" "slices 1-10, % of steady"
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------------: -----: ----------------: ----------------: ----------: ------------: \
     -----------: ----------: --------------------------------------------------------------
 for variant in $VARIANTS; do
@@ -305,15 +325,15 @@ for variant in $VARIANTS; do
         key="$variant#$rep"
         pct="$(awk -v s="${STEADY_RPS[$key]}" '{ for (i = 1; i <= 10 && i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), 100 * $i / s }' \
             <<<"${SLICE_LIST[$key]}")"
-        printf '| %-16s | %3s | %11s ms | %11s ms | %4s MiB | %10s | %9s | %7s%% | %-60s |\n' "$variant" "$rep" \
+        printf '| %-16s | %3s | %11s ms | %11s ms | %4s MiB | %10s | %9s | %8s | %-60s |\n' "$variant" "$rep" \
             "${READY_EMPTY[$key]}" "${READY_MODELS[$key]}" "${RSS_IDLE[$key]}" "${STEADY_RPS[$key]}" "${FIRST80[$key]}" \
             "${MIN_AFTER5[$key]}" "$pct"
     done
 done
 echo
 echo "ready = process launch to /q/health/ready 200. '1st >=80%' = the first 1 s slice after ready at >= 80 % of steady"
-echo "state (goal: <= 5); 'min 6-30' = the lowest of slices 6-30 as % of steady. RSS idle = VmRSS ${IDLE_SETTLE} s after ready, no model, right after a full GC (jcmd GC.run); as read before it: see the per-run lines."
+echo "state (goal: <= 5); '$MIN_HEAD' = the lowest of slices 6-$SLICES as % of steady ('-' with fewer than 6 slices). RSS idle = VmRSS ${IDLE_SETTLE} s after ready, no model, right after a full GC (jcmd GC.run); as read before it: see the per-run lines."
 echo "Flips: $FLIP_LINE"
 for variant in $VARIANTS; do
-    for rep in $(seq "$REPS"); do echo "slices $variant#$rep (req/s): ${SLICE_LIST[$variant#$rep]}; RSS idle before the GC ${RSS_RAW[$variant#$rep]} MiB"; done
+    for rep in $(seq "$REPS"); do echo "slices $variant#$rep (req/s): ${SLICE_LIST[$variant#$rep]}; RSS idle before the GC ${RSS_RAW[$variant#$rep]} MiB; warm-up ${WARMUP[$variant#$rep]:-?}"; done
 done

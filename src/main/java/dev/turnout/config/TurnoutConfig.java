@@ -182,8 +182,10 @@ public interface TurnoutConfig {
             int maxRequests();
 
             /**
-             * Most time the warm-up of all models together may take; readiness turns UP then anyway. Default 30s: on
-             * two CPUs C2 compiles the request path for ~20 s (bench/README.md "Cold start").
+             * Most time the warm-up of all models together may take; readiness turns UP then anyway. Each form gets an
+             * equal share of the time left when it starts. Default 30s: on two CPUs C2 compiles the request path for
+             * ~20 s, and shorter budgets left replicas at 40-70 % of steady state after ready (bench/README.md "Cold
+             * start" run 7).
              */
             @WithDefault("30s")
             Duration timeout();

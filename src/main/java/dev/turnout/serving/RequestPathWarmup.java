@@ -26,6 +26,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +46,8 @@ import java.util.function.IntConsumer;
  * {@code turnout.serving.warmup.requests} predictions of zeros over loopback through the real HTTP stack (OIP v2, and
  * {@code /predict} for the default model), so the JIT has compiled HTTP, JSON, validation and engine code before the
  * first client request. A freshly started JVM otherwise serves a fraction of its steady throughput for its first
- * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by
- * {@code timeout} for all models together; readiness turns UP when it ends, whatever
+ * seconds under load. Each form goes on until its answers stop getting faster and the JIT is quiet, bounded by its
+ * share of {@code timeout} for all models together ({@link WarmupBudget}); readiness turns UP when it ends, whatever
  * the answers were (a replica never stays out of service because its warm-up could not run).
  */
 @ApplicationScoped
@@ -141,6 +142,7 @@ public class RequestPathWarmup {
             client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(api.getHostString())
                     .setDefaultPort(api.getPort()).setKeepAlive(true)
                     .setMaxPoolSize(Math.max(1, config.connections())));
+            List<Form> forms = new ArrayList<>();
             for (String name : serving.keySet()) {
                 Optional<ServedModel> served = server.servedActive(name);
                 if (served.isEmpty()) {
@@ -148,15 +150,17 @@ public class RequestPathWarmup {
                 }
                 int version = served.get().version();
                 String path = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-                detail = "warming " + name + " version " + version;
-                Optional<String> oip = WarmupBodies.oip(served.get().signature());
-                if (oip.isPresent()) {
-                    warm(client, name, version, "OIP v2", "/v2/models/" + path + "/infer", oip.get(), deadline);
-                }
+                WarmupBodies.oip(served.get().signature()).ifPresent(body -> forms.add(
+                        new Form(name, version, "OIP v2", "/v2/models/" + path + "/infer", body)));
                 Optional<String> simple = WarmupBodies.simple(served.get().signature());
                 if (simple.isPresent() && defaultModel.filter(name::equals).isPresent()) {
-                    warm(client, name, version, "/predict", "/predict", simple.get(), deadline);
+                    forms.add(new Form(name, version, "/predict", "/predict", simple.get()));
                 }
+            }
+            WarmupBudget budget = new WarmupBudget(deadline, forms.size());
+            for (Form form : forms) {
+                detail = "warming " + form.model() + " version " + form.version();
+                warm(client, form, budget.nextForm(Instant.now()));
             }
             long millis = Duration.between(start, Instant.now()).toMillis();
             boolean late = Instant.now().isAfter(deadline);
@@ -180,10 +184,9 @@ public class RequestPathWarmup {
      * the last one came): at least {@code config.requests()}, then on until they come no faster (a plateau), or
      * {@code config.maxRequests()} were sent, or the deadline, or the first answer that is not 200.
      */
-    private void warm(HttpClient client, String model, int version, String form, String uri, String body,
-                      Instant deadline) throws InterruptedException {
-        Buffer payload = Buffer.buffer(body);
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri)
+    private void warm(HttpClient client, Form form, Instant deadline) throws InterruptedException {
+        Buffer payload = Buffer.buffer(form.body());
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(form.uri())
                 .putHeader("Content-Type", "application/json").setTimeout(10_000);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
@@ -217,6 +220,8 @@ public class RequestPathWarmup {
             before = now;
             long compiled = jitMillis();
             boolean flat = warmed.window(rate, compiled - compiledBefore);
+            LOG.debugf("Request-path warm-up of %s %s: %d answers, JIT %d ms in %d ms", form.model(), form.name(), rate,
+                    compiled - compiledBefore, PLATEAU_WINDOW.toMillis());
             compiledBefore = compiled;
             if (flat && now >= config.requests()) {
                 plateau.set(true);
@@ -226,11 +231,11 @@ public class RequestPathWarmup {
                 break;
             }
         }
-        FormResult result = new FormResult(model, version, form, answered.get(), failed.get(),
+        FormResult result = new FormResult(form.model(), form.version(), form.name(), answered.get(), failed.get(),
                 Duration.between(start, Instant.now()).toMillis(), problem.get());
         results.add(result);
         if (result.failed() > 0) {
-            LOG.warnf("Request-path warm-up of %s %s: %s", model, form, result);
+            LOG.warnf("Request-path warm-up of %s %s: %s", form.model(), form.name(), result);
         }
     }
 
@@ -238,6 +243,10 @@ public class RequestPathWarmup {
     private static long jitMillis() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /** One form of one model's warm-up: the path it posts {@code body} to. */
+    private record Form(String model, int version, String name, String uri, String body) {
     }
 
     /** One connection's sequence of requests: the next one goes when the last one's answer is read. */

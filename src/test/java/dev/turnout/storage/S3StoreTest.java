@@ -45,19 +45,24 @@ class S3StoreTest extends StoreContractTest {
             try (InputStream in = store.open(key)) {
                 assertEquals(sha256, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())));
             }
-            Path fetched = Files.createTempFile("fetched", ".bin");
-            try {
-                store.download(key, fetched); // two ranges, fetched in parallel
-                assertArrayEquals(bytes, Files.readAllBytes(fetched));
-            } finally {
-                Files.deleteIfExists(fetched);
-            }
-            store.put(key, file); // again: kept, made fresh
-            store.delete(key);
-            assertFalse(store.exists(key));
+            downloadPutAgainAndDelete(store, key, file, bytes); // two ranges, fetched in parallel
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Downloads the blob in parallel ranges and compares it, puts it again (kept, made fresh), deletes it. */
+    private static void downloadPutAgainAndDelete(BlobStore store, String key, Path file, byte[] bytes) throws Exception {
+        Path fetched = Files.createTempFile("fetched", ".bin");
+        try {
+            store.download(key, fetched);
+            assertArrayEquals(bytes, Files.readAllBytes(fetched));
+        } finally {
+            Files.deleteIfExists(fetched);
+        }
+        store.put(key, file);
+        store.delete(key);
+        assertFalse(store.exists(key));
     }
 
     /** The object's ETag as S3Mock reports it (S3Mock takes unsigned requests). */
@@ -95,16 +100,7 @@ class S3StoreTest extends StoreContractTest {
             try (InputStream in = store.open(key, new ByteRange((5 << 20) - 3, 6))) {
                 assertArrayEquals(Arrays.copyOfRange(bytes, (5 << 20) - 3, (5 << 20) + 3), in.readAllBytes());
             }
-            Path fetched = Files.createTempFile("fetched", ".bin");
-            try {
-                store.download(key, fetched); // three ranges, fetched in parallel
-                assertArrayEquals(bytes, Files.readAllBytes(fetched));
-            } finally {
-                Files.deleteIfExists(fetched);
-            }
-            store.put(key, file); // again: kept, made fresh
-            store.delete(key);
-            assertFalse(store.exists(key));
+            downloadPutAgainAndDelete(store, key, file, bytes); // three ranges, fetched in parallel
         } finally {
             Files.deleteIfExists(file);
         }

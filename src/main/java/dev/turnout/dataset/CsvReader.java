@@ -43,6 +43,13 @@ final class CsvReader implements RowReader, DatasetCursor {
     private List<String> columns;
     private byte[] bytes = new byte[1024];
     private int length;
+    /**
+     * Where the current record's bytes are: {@link #bytes} from 0 when the state machine copied them there, or the
+     * source's read buffer from {@code rowStart} when the record was read in place ({@link #readPlainRecord}); field
+     * ranges index into it. Either way they stay until the next record is read.
+     */
+    private byte[] row = bytes;
+    private int rowStart;
     private int[] fieldStarts = new int[16];
     private int[] fieldEnds = new int[16];
     private int fieldStart;
@@ -171,7 +178,7 @@ final class CsvReader implements RowReader, DatasetCursor {
             return "line " + recordLine + ": " + fieldCount + " field" + (fieldCount == 1 ? "" : "s")
                     + " where the header has " + columns.size() + " columns";
         }
-        ascii = scannedAscii || isAscii(bytes, length);
+        ascii = scannedAscii || isAscii(row, rowStart, rowStart + length);
         if (!ascii) {
             for (int i = 0; i < fieldCount; i++) {
                 if (field(i) == null) {
@@ -183,8 +190,8 @@ final class CsvReader implements RowReader, DatasetCursor {
         return null;
     }
 
-    private static boolean isAscii(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
+    private static boolean isAscii(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] < 0) {
                 return false;
             }
@@ -214,7 +221,7 @@ final class CsvReader implements RowReader, DatasetCursor {
 
     @Override
     public byte[] bytes() {
-        return bytes;
+        return row;
     }
 
     @Override
@@ -229,10 +236,10 @@ final class CsvReader implements RowReader, DatasetCursor {
 
     private String field(int index) {
         int start = fieldStarts[index];
-        return utf8.decode(bytes, start, fieldEnds[index] - start);
+        return utf8.decode(row, start, fieldEnds[index] - start);
     }
 
-    /** Reads one record into {@link #bytes}, {@link #fieldStarts} and {@link #fieldEnds}, or sets {@link #problem}. */
+    /** Reads one record into {@link #row} (copied, or in place), its field ranges, or sets {@link #problem}. */
     private Record readRecord() throws IOException {
         length = 0;
         fieldCount = 0;
@@ -241,6 +248,8 @@ final class CsvReader implements RowReader, DatasetCursor {
         if (readPlainRecord()) {
             return Record.ROW;
         }
+        row = bytes;
+        rowStart = 0;
         fieldCount = 0;
         fieldStart = 0;
         scannedAscii = false;
@@ -336,16 +345,16 @@ final class CsvReader implements RowReader, DatasetCursor {
 
     /**
      * The common record read in one pass over the buffer: no quote, not blank, its line end already buffered. It is
-     * split at its commas into the same fields the state machine below would make, and copied at once, commas
-     * included (a field is its range, the commas between them are never read). False, with nothing consumed, when the
-     * record is anything else: the state machine then reads it byte by byte.
+     * split at its commas into the same fields the state machine below would make, and left where it is: its fields
+     * are ranges of the read buffer, which is not refilled before the next record is read (no copy per row). False,
+     * with nothing consumed, when the record is anything else: the state machine then reads it byte by byte.
      */
     private boolean readPlainRecord() {
         byte[] in = source.buffer();
         int from = source.position();
         int limit = source.limit();
         int i = from;
-        int start = 0;
+        int start = from;
         int ored = 0;
         while (true) {
             if (i == limit) {
@@ -354,8 +363,8 @@ final class CsvReader implements RowReader, DatasetCursor {
             byte b = in[i];
             if (SPECIAL[b & 0xff]) {
                 if (b == ',') {
-                    addField(start, i - from);
-                    start = i - from + 1;
+                    addField(start, i);
+                    start = i + 1;
                 } else if (b == '"') {
                     return false;
                 } else {
@@ -378,12 +387,10 @@ final class CsvReader implements RowReader, DatasetCursor {
                 next++;
             }
         }
-        if (rowLength > bytes.length) {
-            bytes = new byte[Math.min(Math.max(rowLength, bytes.length * 2), DatasetRules.MAX_ROW_BYTES)];
-        }
-        System.arraycopy(in, from, bytes, 0, rowLength);
+        row = in;
+        rowStart = from;
         length = rowLength;
-        addField(start, rowLength);
+        addField(start, i);
         source.skip(next - from);
         line++;
         scannedAscii = ored >= 0;
@@ -404,6 +411,7 @@ final class CsvReader implements RowReader, DatasetCursor {
                 return;
             }
             bytes = Arrays.copyOf(bytes, Math.min(length * 2, DatasetRules.MAX_ROW_BYTES));
+            row = bytes;
         }
         bytes[length++] = (byte) b;
     }

@@ -1,5 +1,9 @@
 package dev.turnout.evaluation;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Numbers parsed straight from ASCII bytes, for the common plain forms only: {@code [+-]digits[.digits][(e|E)[+-]digits]}
  * with at most 18 significant digits and a small exponent. Each parse gives exactly what the JDK's parser gives for
@@ -22,6 +26,9 @@ final class Decimals {
     private static final long DOUBLE_EXACT = 1L << 53;
     private static final long MANTISSA_BITS = DOUBLE_EXACT - 1;
     private static final long NEGATIVE = 1L << 59;
+    /** Four bytes of a byte[] as one int, the first byte lowest. */
+    private static final VarHandle FOUR_BYTES = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private Decimals() {
     }
@@ -77,6 +84,70 @@ final class Decimals {
      * sign (bit 59), or {@link #NOT_PARSED} when it is not of the plain form or outside those bounds.
      */
     private static long decimal(byte[] bytes, int from, int to) {
+        long plain = fixedPoint(bytes, from, to);
+        return plain != NOT_PARSED ? plain : general(bytes, from, to);
+    }
+
+    /**
+     * {@link #decimal} for the form most files hold, {@code [+-]digits[.digits]} with at most 18 digits in all: the
+     * digits after the point four at a time (one 32-bit load, a digit check and two multiplies instead of four trips
+     * round a loop with its branches). Leading zeros count among the 18 here, so it answers a subset of what
+     * {@link #general} answers, with the same mantissa and exponent; {@link #NOT_PARSED} sends the text there.
+     */
+    private static long fixedPoint(byte[] bytes, int from, int to) {
+        int i = from;
+        long sign = 0;
+        if (i < to) {
+            if (bytes[i] == '-') {
+                sign = NEGATIVE;
+                i++;
+            } else if (bytes[i] == '+') {
+                i++;
+            }
+        }
+        long mantissa = 0;
+        int start = i;
+        int digit;
+        while (i < to && (digit = bytes[i] - '0') >= 0 && digit <= 9) {
+            mantissa = mantissa * 10 + digit;
+            i++;
+        }
+        int digits = i - start;
+        int fraction = 0;
+        if (i < to) {
+            if (bytes[i] != '.') {
+                return NOT_PARSED; // an exponent, or not a number
+            }
+            start = ++i;
+            while (to - i >= 4) {
+                int four = (int) FOUR_BYTES.get(bytes, i);
+                int values = four - 0x30303030;
+                if (((four + 0x46464646 | values) & 0x80808080) != 0) {
+                    break; // a byte of the four is no digit (a byte below '0' borrows, one above '9' carries)
+                }
+                int pairs = (values * 10 + (values >>> 8)) & 0x00FF00FF; // d0 d1 and d2 d3 as two-digit numbers
+                mantissa = mantissa * 10_000 + (pairs & 0xFF) * 100 + (pairs >>> 16);
+                i += 4;
+            }
+            while (i < to && (digit = bytes[i] - '0') >= 0 && digit <= 9) {
+                mantissa = mantissa * 10 + digit;
+                i++;
+            }
+            if (i != to) {
+                return NOT_PARSED;
+            }
+            fraction = i - start;
+            digits += fraction;
+        }
+        if (digits == 0 || digits > MAX_DIGITS || mantissa >= DOUBLE_EXACT) {
+            return NOT_PARSED;
+        }
+        int exponent = mantissa == 0 ? 0 : -fraction; // zero whatever the exponent (only its sign stays)
+        return mantissa | (long) (exponent + 22) << 53 | sign;
+    }
+
+    /** {@link #decimal} for every form it answers, one byte at a time. */
+    private static long general(byte[] bytes, int from, int to) {
         int i = from;
         boolean negative = false;
         if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {

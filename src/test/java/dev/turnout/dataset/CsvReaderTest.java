@@ -137,7 +137,9 @@ class CsvReaderTest {
                 bytes("text,n\n\"a, \"\"quoted\"\" b\",1\n\"two\nlines\r\nhere\",2\n\"\",3\n,4\n"),
                 bytes("\n\na,b\n\n1,2\n\r\n3,4\n\n"), bytes("a,b\n1,2,3\nx\"y,2\n\"q\"z,2\n5,6\n7\n8,9\n"),
                 bytes("a,b\n1,2\n\"open,3\n4,5\n"), bytes("a,b\n\"é\",-1.5e3\r\n0.25,\"x\"\r"),
-                bytes("a,b\n" + "x".repeat(DatasetRules.MAX_ROW_BYTES + 10) + ",1\n2,3\n"));
+                bytes("a,b\n" + "x".repeat(DatasetRules.MAX_ROW_BYTES + 10) + ",1\n2,3\n"),
+                // rows longer than the reader's first row buffer, copied (quoted: it grows) and read in place
+                bytes("a,b\n\"" + "y".repeat(3000) + "\",1\n" + "z".repeat(3000) + ",2\n3,4\n"));
         for (byte[] file : files) {
             List<DatasetRow> expected = rows(file);
             int seen = 0;

@@ -169,6 +169,39 @@ class DecimalsTest {
     }
 
     @Test
+    void aFieldInsideARowIsReadWithinItsBoundsOnly() {
+        // four digits at a time: the digits just before and after a field (its row's neighbours) must not be read
+        Random random = new Random(14);
+        for (int n = 0; n < 100_000; n++) {
+            int before = random.nextInt(5);
+            int after = random.nextInt(5);
+            StringBuilder text = new StringBuilder(random.nextBoolean() ? "-" : "");
+            text.append(random.nextInt(1000));
+            if (random.nextInt(4) != 0) {
+                text.append('.');
+                for (int d = random.nextInt(19); d > 0; d--) {
+                    text.append((char) ('0' + random.nextInt(10)));
+                }
+            }
+            String field = text.toString();
+            byte[] row = ascii("7".repeat(before) + field + "8".repeat(after));
+            byte[] alone = ascii(field);
+            float expected = Decimals.parseFloat(alone, 0, alone.length);
+            float inRow = Decimals.parseFloat(row, before, before + alone.length);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(inRow), field);
+            assertEquals(Double.doubleToRawLongBits(Decimals.parseDouble(alone, 0, alone.length)),
+                    Double.doubleToRawLongBits(Decimals.parseDouble(row, before, before + alone.length)), field);
+            sameFloat(field);
+            sameDouble(field);
+        }
+        // the four bytes at a time stop at a byte that is no digit, on either side of '0'..'9'
+        for (String text : List.of("1.234/", "1.234:", "1.23/4", "1.2:34", "1.2345 ", "0.0000", "-9.9999", "1.1234567")) {
+            sameFloat(text);
+            sameDouble(text);
+        }
+    }
+
+    @Test
     void randomIntegersMatchTheJdk() {
         Random random = new Random(13);
         for (int n = 0; n < 100_000; n++) {

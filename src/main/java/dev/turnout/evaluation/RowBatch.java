@@ -21,9 +21,6 @@ final class RowBatch {
     private final int[][] columns;
     private final double[] labels;
     private final long[] numbers;
-    /** The one input's buffer and columns when the model takes a single FP32 input (the common case), else null. */
-    private final float[] floats;
-    private final int[] floatColumns;
     private int size;
 
     /** {@code datasetColumns}: the dataset's columns in order (the mapping's are among them). */
@@ -47,9 +44,6 @@ final class RowBatch {
         }
         this.labels = new double[capacity];
         this.numbers = new long[capacity];
-        boolean oneFloatInput = buffers.length == 1 && buffers[0] instanceof float[];
-        this.floats = oneFloatInput ? (float[]) buffers[0] : null;
-        this.floatColumns = oneFloatInput ? columns[0] : null;
     }
 
     boolean full() {
@@ -70,43 +64,6 @@ final class RowBatch {
 
     /** Adds the cursor's row; returns null, or why the row cannot be used (it is then not added). */
     String add(DatasetCursor row, double label) {
-        String problem = floats != null ? addFloats(row) : addAny(row);
-        if (problem != null) {
-            return problem;
-        }
-        labels[size] = label;
-        numbers[size] = row.number();
-        size++;
-        return null;
-    }
-
-    /**
-     * {@link #addAny} for a single FP32 input, the same answers without its per-value dispatch on the input's type and
-     * buffer: this loop runs for every value of every row.
-     */
-    private String addFloats(DatasetCursor row) {
-        int[] indexes = floatColumns;
-        int width = indexes.length;
-        int base = size * width;
-        byte[] bytes = row.bytes();
-        for (int c = 0; c < width; c++) {
-            int column = indexes[c];
-            if (row.plain(column)) {
-                float value = Decimals.parseFloat(bytes, row.start(column), row.end(column));
-                if (!Float.isNaN(value)) {
-                    floats[base + c] = value;
-                    continue;
-                }
-            }
-            String problem = putText(0, c, base + c, row.text(column));
-            if (problem != null) {
-                return problem;
-            }
-        }
-        return null;
-    }
-
-    private String addAny(DatasetCursor row) {
         for (int i = 0; i < buffers.length; i++) {
             int[] indexes = columns[i];
             int width = indexes.length;
@@ -122,6 +79,9 @@ final class RowBatch {
                 }
             }
         }
+        labels[size] = label;
+        numbers[size] = row.number();
+        size++;
         return null;
     }
 

@@ -166,6 +166,85 @@ class CsvReaderTest {
     }
 
     @Test
+    void decimalsReadWhileSplittingAreTheFieldsExactValues() throws Exception {
+        // Random fields over the bytes a number is made of (and some it is not), each checked against BigDecimal: a
+        // decimal given must be the field's exact value in the form [+-]digits[.digits] of at most 18 digits, and every
+        // field of that form (mantissa below 2^53) must get one, since every row here is read in one pass.
+        java.util.Random random = new java.util.Random(11);
+        String alphabet = "0123456789000..--++eEx ";
+        int given = 0;
+        for (int file = 0; file < 40; file++) {
+            StringBuilder csv = new StringBuilder("a,b,c,d,e\n");
+            List<String> fields = new ArrayList<>();
+            for (int r = 0; r < 300; r++) {
+                for (int c = 0; c < 5; c++) {
+                    StringBuilder field = new StringBuilder();
+                    int length = random.nextInt(4) == 0 ? random.nextInt(24) : random.nextInt(9);
+                    for (int k = 0; k < length; k++) {
+                        field.append(random.nextInt(3) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+                                : (char) ('0' + random.nextInt(10)));
+                    }
+                    fields.add(field.toString());
+                    csv.append(c == 0 ? "" : ",").append(field);
+                }
+                csv.append(r % 2 == 0 ? "\n" : "\r\n");
+            }
+            int index = 0;
+            try (CsvReader cursor = CsvReader.open(new ByteArrayInputStream(bytes(csv.toString())))) {
+                while (cursor.advance()) {
+                    assertNull(cursor.problem());
+                    for (int c = 0; c < 5; c++) {
+                        String text = fields.get(index++);
+                        long decimal = cursor.decimal(c);
+                        java.math.BigDecimal exact = plainDecimal(text);
+                        if (exact == null) {
+                            assertEquals(PlainDecimal.NONE, decimal, text);
+                            continue;
+                        }
+                        assertTrue(decimal != PlainDecimal.NONE, text);
+                        given++;
+                        java.math.BigDecimal read = java.math.BigDecimal.valueOf(decimal & PlainDecimal.MANTISSA_BITS,
+                                -PlainDecimal.exponent(decimal));
+                        assertEquals(0, exact.abs().compareTo(read), text);
+                        assertEquals(text.startsWith("-"), (decimal & PlainDecimal.NEGATIVE) != 0, text);
+                        if (exact.signum() == 0) {
+                            assertEquals(0, PlainDecimal.exponent(decimal), text);
+                        } else {
+                            assertEquals(exact.scale(), -PlainDecimal.exponent(decimal), text);
+                        }
+                    }
+                }
+            }
+            assertEquals(fields.size(), index);
+        }
+        assertTrue(given > 10_000, "fields given a decimal: " + given);
+    }
+
+    /** The field's value when it is [+-]digits[.digits] with 1-18 digits and a mantissa below 2^53, else null. */
+    private static java.math.BigDecimal plainDecimal(String text) {
+        if (!text.matches("[+-]?[0-9]*(\\.[0-9]*)?")) {
+            return null;
+        }
+        String digits = text.replaceAll("[^0-9]", "");
+        if (digits.isEmpty() || digits.length() > 18 || Long.parseLong(digits) >= 1L << 53) {
+            return null;
+        }
+        return new java.math.BigDecimal(text); // takes "5.", ".5" and "-.5" too
+    }
+
+    @Test
+    void rowsReadByTheStateMachineHaveNoDecimals() throws Exception {
+        try (CsvReader cursor = CsvReader.open(new ByteArrayInputStream(bytes("a,b\n\"1.5\",2.5\n3.5,4.5\n")))) {
+            assertTrue(cursor.advance());
+            assertEquals(PlainDecimal.NONE, cursor.decimal(0));
+            assertEquals(PlainDecimal.NONE, cursor.decimal(1), "copied by the state machine: not scanned for numbers");
+            assertTrue(cursor.advance());
+            assertEquals(35, cursor.decimal(0) & PlainDecimal.MANTISSA_BITS);
+            assertEquals(-1, PlainDecimal.exponent(cursor.decimal(1)));
+        }
+    }
+
+    @Test
     void rowsReadInOnePassAreTheRowsReadByteByByte() throws Exception {
         // Whole buffers let the reader take a plain record in one pass; one byte per read leaves every record to the
         // state machine; 7 bytes per read puts line ends, CRLFs and quotes on the buffer's edge.

@@ -52,9 +52,6 @@ final class CsvReader implements RowReader, DatasetCursor {
     private int rowStart;
     private int[] fieldStarts = new int[16];
     private int[] fieldEnds = new int[16];
-    /** Each field's {@link PlainDecimal}, when {@link #decimals}: the record was read in one pass. */
-    private long[] fieldDecimals = new long[16];
-    private boolean decimals;
     private int fieldStart;
     private int fieldCount;
     private int maxFields = DatasetRules.MAX_COLUMNS;
@@ -237,11 +234,6 @@ final class CsvReader implements RowReader, DatasetCursor {
         return fieldEnds[column];
     }
 
-    @Override
-    public long decimal(int column) {
-        return decimals ? fieldDecimals[column] : PlainDecimal.NONE;
-    }
-
     private String field(int index) {
         int start = fieldStarts[index];
         return utf8.decode(row, start, fieldEnds[index] - start);
@@ -258,7 +250,6 @@ final class CsvReader implements RowReader, DatasetCursor {
         }
         row = bytes;
         rowStart = 0;
-        decimals = false;
         fieldCount = 0;
         fieldStart = 0;
         scannedAscii = false;
@@ -365,34 +356,20 @@ final class CsvReader implements RowReader, DatasetCursor {
         int i = from;
         int start = from;
         int ored = 0;
-        // each field's number read in the same pass: its digits so far, its point, and whether it is still plain
-        long mantissa = 0;
-        int point = -1;
-        boolean plain = true;
         while (true) {
             if (i == limit) {
                 return false; // the line end is not buffered yet
             }
             byte b = in[i];
-            int digit = b - '0';
-            if (digit >= 0 && digit <= 9) {
-                mantissa = mantissa * 10 + digit; // wraps past 18 digits, which PlainDecimal.of refuses anyway
-            } else if (SPECIAL[b & 0xff]) {
+            if (SPECIAL[b & 0xff]) {
                 if (b == ',') {
-                    addField(start, i, PlainDecimal.of(in, start, i, mantissa, point, plain));
+                    addField(start, i);
                     start = i + 1;
-                    mantissa = 0;
-                    point = -1;
-                    plain = true;
                 } else if (b == '"') {
                     return false;
                 } else {
                     break; // CR or LF
                 }
-            } else if (b == '.' && point < 0) {
-                point = i;
-            } else if (i != start || b != '-' && b != '+') {
-                plain = false;
             }
             ored |= b;
             i++;
@@ -413,8 +390,7 @@ final class CsvReader implements RowReader, DatasetCursor {
         row = in;
         rowStart = from;
         length = rowLength;
-        addField(start, i, PlainDecimal.of(in, start, i, mantissa, point, plain));
-        decimals = true;
+        addField(start, i);
         source.skip(next - from);
         line++;
         scannedAscii = ored >= 0;
@@ -449,22 +425,16 @@ final class CsvReader implements RowReader, DatasetCursor {
         fieldStart = length;
     }
 
+    /** Counts a field; keeps its range only up to the expected count (a row with more is malformed anyway). */
     private void addField(int start, int end) {
-        addField(start, end, PlainDecimal.NONE);
-    }
-
-    /** Counts a field; keeps its range (and decimal) only up to the expected count (a row with more is malformed). */
-    private void addField(int start, int end, long decimal) {
         if (fieldCount < maxFields) {
             if (fieldCount == fieldEnds.length) {
                 int size = Math.min(fieldCount * 2, maxFields);
                 fieldStarts = Arrays.copyOf(fieldStarts, size);
                 fieldEnds = Arrays.copyOf(fieldEnds, size);
-                fieldDecimals = Arrays.copyOf(fieldDecimals, size);
             }
             fieldStarts[fieldCount] = start;
             fieldEnds[fieldCount] = end;
-            fieldDecimals[fieldCount] = decimal;
         }
         fieldCount++;
     }

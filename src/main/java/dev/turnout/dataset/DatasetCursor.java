@@ -37,14 +37,6 @@ public interface DatasetCursor extends AutoCloseable {
 
     int end(int column);
 
-    /**
-     * The current row's {@code column} as a {@link PlainDecimal} read while the row was split, or
-     * {@link PlainDecimal#NONE} (another form, or a row not read that way: parse {@link #bytes} or {@link #text}).
-     */
-    default long decimal(int column) {
-        return PlainDecimal.NONE;
-    }
-
     @Override
     void close();
 }

@@ -1,8 +1,5 @@
 package dev.turnout.evaluation;
 
-import dev.turnout.dataset.DatasetCursor;
-import dev.turnout.dataset.PlainDecimal;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -19,16 +16,16 @@ import java.nio.ByteOrder;
 final class Decimals {
 
     /** What {@link #parseLong} answers when the JDK must decide (it cannot come from 18 digits). */
-    static final long NOT_PARSED = PlainDecimal.NONE;
+    static final long NOT_PARSED = Long.MIN_VALUE;
 
     private static final float[] FLOAT_POWERS = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
     private static final double[] DOUBLE_POWERS = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
             1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    private static final int MAX_DIGITS = PlainDecimal.MAX_DIGITS;
+    private static final int MAX_DIGITS = 18;
     private static final long FLOAT_EXACT = 1L << 24;
     private static final long DOUBLE_EXACT = 1L << 53;
-    private static final long MANTISSA_BITS = PlainDecimal.MANTISSA_BITS;
-    private static final long NEGATIVE = PlainDecimal.NEGATIVE;
+    private static final long MANTISSA_BITS = DOUBLE_EXACT - 1;
+    private static final long NEGATIVE = 1L << 59;
     /** Four bytes of a byte[] as one int, the first byte lowest. */
     private static final VarHandle FOUR_BYTES = MethodHandles.byteArrayViewVarHandle(int[].class,
             ByteOrder.LITTLE_ENDIAN);
@@ -36,31 +33,12 @@ final class Decimals {
     private Decimals() {
     }
 
-    /**
-     * {@code Float.parseFloat} of a plain column of the row (see {@link DatasetCursor#plain}), or NaN when this parser
-     * leaves it to the JDK: the decimal the cursor read while splitting the row when it has one, else the bytes.
-     */
-    static float parseFloat(DatasetCursor row, int column) {
-        long decimal = row.decimal(column);
-        return decimal != PlainDecimal.NONE ? toFloat(decimal)
-                : parseFloat(row.bytes(), row.start(column), row.end(column));
-    }
-
-    /** {@code Double.parseDouble} of a plain column of the row, as {@link #parseFloat(DatasetCursor, int)}. */
-    static double parseDouble(DatasetCursor row, int column) {
-        long decimal = row.decimal(column);
-        return decimal != PlainDecimal.NONE ? toDouble(decimal)
-                : parseDouble(row.bytes(), row.start(column), row.end(column));
-    }
-
     /** {@code Float.parseFloat} of the text, or NaN when this parser leaves it to the JDK. */
     static float parseFloat(byte[] bytes, int from, int to) {
         long decimal = decimal(bytes, from, to);
-        return decimal == NOT_PARSED ? Float.NaN : toFloat(decimal);
-    }
-
-    /** The float of a {@link #decimal} answer, or NaN when only the text can decide (exactly halfway). */
-    private static float toFloat(long decimal) {
+        if (decimal == NOT_PARSED) {
+            return Float.NaN;
+        }
         long mantissa = decimal & MANTISSA_BITS;
         int exponent = exponent(decimal);
         float value;
@@ -82,17 +60,16 @@ final class Decimals {
     /** {@code Double.parseDouble} of the text, or NaN when this parser leaves it to the JDK. */
     static double parseDouble(byte[] bytes, int from, int to) {
         long decimal = decimal(bytes, from, to);
-        return decimal == NOT_PARSED ? Double.NaN : toDouble(decimal);
-    }
-
-    private static double toDouble(long decimal) {
+        if (decimal == NOT_PARSED) {
+            return Double.NaN;
+        }
         double value = magnitude(decimal);
         return (decimal & NEGATIVE) != 0 ? -value : value;
     }
 
     /** The decimal exponent of a {@link #decimal} answer. */
     private static int exponent(long decimal) {
-        return PlainDecimal.exponent(decimal);
+        return (int) (decimal >>> 53 & 0x3f) - 22;
     }
 
     /** |value| of a {@link #decimal} answer as the correctly rounded double: one exact operand times or over another. */

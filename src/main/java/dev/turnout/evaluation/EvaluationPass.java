@@ -100,7 +100,7 @@ final class EvaluationPass {
                        RowBatch otherBatch) {
         double value = Double.NaN;
         if (row.plain(labelColumn)) {
-            double parsed = Decimals.parseDouble(row, labelColumn);
+            double parsed = Decimals.parseDouble(row.bytes(), row.start(labelColumn), row.end(labelColumn));
             if (!Double.isNaN(parsed)) {
                 try {
                     value = accumulator.label(parsed);

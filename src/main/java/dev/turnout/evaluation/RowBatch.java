@@ -70,7 +70,8 @@ final class RowBatch {
             for (int c = 0; c < width; c++) {
                 int column = indexes[c];
                 int index = size * width + c;
-                if (!row.plain(column) || !putPlain(buffers[i], types[i], index, row, column)) {
+                if (!row.plain(column) || !putPlain(buffers[i], types[i], index, row.bytes(), row.start(column),
+                        row.end(column))) {
                     String problem = putText(i, c, index, row.text(column));
                     if (problem != null) {
                         return problem;
@@ -85,31 +86,31 @@ final class RowBatch {
     }
 
     /** Parses a plain value in place; false when {@link Decimals} leaves it to the JDK (an empty one too). */
-    private static boolean putPlain(Object buffer, DataType type, int index, DatasetCursor row, int column) {
+    private static boolean putPlain(Object buffer, DataType type, int index, byte[] bytes, int from, int to) {
         switch (type) {
             case FP64 -> {
-                double value = Decimals.parseDouble(row, column);
+                double value = Decimals.parseDouble(bytes, from, to);
                 if (Double.isNaN(value)) {
                     return false;
                 }
                 ((double[]) buffer)[index] = value;
             }
             case INT64 -> {
-                long value = Decimals.parseLong(row.bytes(), row.start(column), row.end(column));
+                long value = Decimals.parseLong(bytes, from, to);
                 if (value == Decimals.NOT_PARSED) {
                     return false;
                 }
                 ((long[]) buffer)[index] = value;
             }
             case INT32 -> {
-                long value = Decimals.parseLong(row.bytes(), row.start(column), row.end(column));
+                long value = Decimals.parseLong(bytes, from, to);
                 if (value == Decimals.NOT_PARSED || value != (int) value) {
                     return false;
                 }
                 ((int[]) buffer)[index] = (int) value;
             }
             default -> {
-                float value = Decimals.parseFloat(row, column);
+                float value = Decimals.parseFloat(bytes, from, to);
                 if (Float.isNaN(value)) {
                     return false;
                 }

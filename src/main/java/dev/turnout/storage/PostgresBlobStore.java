@@ -193,6 +193,9 @@ public class PostgresBlobStore implements BlobStore {
             if (left <= 0) {
                 return -1;
             }
+            if (length == 0) {
+                return 0; // not the end: readAllBytes asks for 0 bytes once its buffer is full
+            }
             try {
                 int n = blob.read(buffer, offset, (int) Math.min(Math.min(length, CHUNK), left));
                 if (n <= 0) {

@@ -20,12 +20,14 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Blobs as PostgreSQL large objects, mapped from their keys by the table {@code blob_large_object}. Writes join the
- * caller's transaction, so bytes and the record that references them commit (or vanish) together; streamed in
- * chunks both ways.
+ * Blobs in PostgreSQL: as large objects mapped from their keys by the table {@code blob_large_object}, or, with
+ * {@code turnout.artifacts.postgres.write-chunks}, as rows of bytea chunks written with one binary COPY
+ * ({@link PostgresChunkedBlobs}). Both are read, whichever wrote a blob. Writes join the caller's
+ * transaction, so bytes and the record that references them commit (or vanish) together; streamed both ways.
  */
 @ApplicationScoped
 public class PostgresBlobStore implements BlobStore {
@@ -37,9 +39,11 @@ public class PostgresBlobStore implements BlobStore {
     private static final int WRITE_CHUNK = 1 << 20;
 
     private final AgroalDataSource dataSource;
+    private final boolean writeChunks;
 
-    public PostgresBlobStore(AgroalDataSource dataSource) {
+    public PostgresBlobStore(AgroalDataSource dataSource, StorageConfig config) {
         this.dataSource = dataSource;
+        this.writeChunks = config.postgres().writeChunks();
     }
 
     @Override
@@ -53,7 +57,11 @@ public class PostgresBlobStore implements BlobStore {
         ContentAddress.sha256Of(key);
         // Inside a transaction Agroal hands out the one connection enlisted in it, so this commits or rolls back with it.
         try (Connection connection = dataSource.getConnection()) {
-            if (oidOf(connection, key, " FOR SHARE").isPresent()) {
+            if (PostgresChunkedBlobs.exists(connection, key, true) || oidOf(connection, key, " FOR SHARE").isPresent()) {
+                return;
+            }
+            if (writeChunks) {
+                PostgresChunkedBlobs.write(connection, key, file);
                 return;
             }
             LargeObjectManager objects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
@@ -84,6 +92,10 @@ public class PostgresBlobStore implements BlobStore {
         Connection connection = null;
         try {
             connection = dataSource.getConnection();
+            Optional<InputStream> chunked = PostgresChunkedBlobs.open(connection, key, range);
+            if (chunked.isPresent()) {
+                return chunked.get(); // it owns the connection now
+            }
             connection.setAutoCommit(false); // large objects are only readable inside a transaction
             long oid = oidOf(connection, key, "").orElseThrow(() -> new NoSuchFileException(key));
             LargeObject blob = connection.unwrap(PGConnection.class).getLargeObjectAPI()
@@ -107,6 +119,7 @@ public class PostgresBlobStore implements BlobStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement(
                      "DELETE FROM blob_large_object WHERE key = ? RETURNING blob_oid")) {
+            PostgresChunkedBlobs.delete(connection, key);
             delete.setString(1, key);
             try (ResultSet rows = delete.executeQuery()) {
                 if (rows.next()) {
@@ -122,7 +135,7 @@ public class PostgresBlobStore implements BlobStore {
     @Transactional(Transactional.TxType.SUPPORTS)
     public boolean exists(String key) throws IOException {
         try (Connection connection = dataSource.getConnection()) {
-            return oidOf(connection, key, "").isPresent();
+            return PostgresChunkedBlobs.exists(connection, key, false) || oidOf(connection, key, "").isPresent();
         } catch (SQLException e) {
             throw new IOException("could not look up the blob " + key + " in the database", e);
         }
@@ -134,8 +147,10 @@ public class PostgresBlobStore implements BlobStore {
         List<String> keys = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
-                     "SELECT key FROM blob_large_object WHERE created_at < ?")) {
+                     "SELECT key FROM blob_large_object WHERE created_at < ? "
+                             + "UNION ALL SELECT key FROM blob_chunked WHERE created_at < ?")) {
             select.setTimestamp(1, Timestamp.from(cutoff));
+            select.setTimestamp(2, Timestamp.from(cutoff));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     keys.add(rows.getString(1));
@@ -192,6 +207,9 @@ public class PostgresBlobStore implements BlobStore {
         public int read(byte[] buffer, int offset, int length) throws IOException {
             if (left <= 0) {
                 return -1;
+            }
+            if (length == 0) {
+                return 0; // not the end: readAllBytes asks for 0 bytes once its buffer is full
             }
             try {
                 int n = blob.read(buffer, offset, (int) Math.min(Math.min(length, CHUNK), left));

@@ -19,7 +19,19 @@ public interface StorageConfig {
 
     S3 s3();
 
+    Postgres postgres();
+
     Sweep sweep();
+
+    interface Postgres {
+        /**
+         * Write new blobs of the postgres store as rows of bytea chunks with one binary COPY instead of as large
+         * objects (faster: bench/README.md). Blobs written either way stay readable. A build before V13 cannot
+         * read chunked blobs: turn this on only once no replica of such a build runs. Default false.
+         */
+        @WithDefault("false")
+        boolean writeChunks();
+    }
 
     interface Filesystem {
         /**

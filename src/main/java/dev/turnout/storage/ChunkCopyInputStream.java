@@ -1,0 +1,151 @@
+package dev.turnout.storage;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * The bytes of chunks {@code firstSeq..lastSeq} of a chunked blob, the first {@code skip} dropped, ended after
+ * {@code length}: read with one binary {@code COPY (SELECT data ...) TO STDOUT} per window of chunks. Windows, not one
+ * COPY of everything: a stream closed early (a client gone, a range read) finishes its window's COPY by reading it,
+ * at most about a MiB, because cancelling a COPY leaves the pooled connection in a state the next statement trips on
+ * (measured: "No results were returned by the query"). Closing it returns the connection.
+ */
+final class ChunkCopyInputStream extends InputStream {
+
+    // About 1 MiB of chunks per COPY: what an early close reads in vain; a statement per MiB costs nothing measurable.
+    private static final int WINDOW = 128;
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+
+    private final Connection connection;
+    private final long blobId;
+    private final long lastSeq;
+    private long nextSeq;
+    private long windowEnd;
+    private long skip;
+    private long left;
+    private int rowLeft;
+    private PGCopyInputStream copy;
+    private DataInputStream in;
+    private boolean closed;
+
+    ChunkCopyInputStream(Connection connection, long blobId, long firstSeq, long lastSeq, long skip, long length) {
+        this.connection = connection;
+        this.blobId = blobId;
+        this.nextSeq = firstSeq;
+        this.lastSeq = lastSeq;
+        this.skip = skip;
+        this.left = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (left <= 0) {
+            return -1;
+        }
+        if (length == 0) {
+            return 0;
+        }
+        while (rowLeft == 0) {
+            nextRow();
+        }
+        int n = in.read(buffer, offset, (int) Math.min(Math.min(length, rowLeft), left));
+        if (n < 0) {
+            throw new EOFException("a blob's chunk ended early");
+        }
+        rowLeft -= n;
+        left -= n;
+        return n;
+    }
+
+    /** Moves to the next chunk's data, past the bytes still to skip, opening the next window when one ends. */
+    private void nextRow() throws IOException {
+        if (in == null) {
+            openWindow();
+        }
+        short fields = in.readShort();
+        if (fields == -1) { // the window's trailer
+            finishWindow();
+            if (nextSeq != windowEnd + 1 || nextSeq > lastSeq) {
+                // rows missing: the blob was deleted while being read
+                throw new EOFException("a blob's chunks ended " + left + " bytes early");
+            }
+            return;
+        }
+        if (fields != 1) {
+            throw new IOException("a COPY row of " + fields + " columns, not 1");
+        }
+        int size = in.readInt();
+        if (size < 0) {
+            throw new IOException("a blob's chunk is NULL");
+        }
+        nextSeq++;
+        int skipped = (int) Math.min(skip, size);
+        in.skipNBytes(skipped);
+        skip -= skipped;
+        rowLeft = size - skipped;
+    }
+
+    private void openWindow() throws IOException {
+        windowEnd = Math.min(lastSeq, nextSeq + WINDOW - 1);
+        String sql = "COPY (SELECT data FROM blob_chunk WHERE blob_id = " + blobId + " AND seq BETWEEN " + nextSeq
+                + " AND " + windowEnd + " ORDER BY seq) TO STDOUT WITH (FORMAT binary)";
+        try {
+            copy = new PGCopyInputStream(connection.unwrap(PGConnection.class), sql);
+        } catch (SQLException e) {
+            throw new IOException("could not read a blob's chunks from the database", e);
+        }
+        in = new DataInputStream(copy);
+        byte[] signature = new byte[SIGNATURE.length];
+        in.readFully(signature);
+        if (!Arrays.equals(signature, SIGNATURE)) {
+            throw new IOException("not a binary COPY stream");
+        }
+        in.readInt(); // flags
+        in.skipNBytes(in.readInt()); // header extension
+    }
+
+    /** Reads the window's COPY to its end, so the connection is ready for the next statement. */
+    private void finishWindow() throws IOException {
+        while (in.read() >= 0) {
+            // after the trailer: nothing, or the rest of a window closed early
+        }
+        copy.close();
+        copy = null;
+        in = null;
+        rowLeft = 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (in != null) {
+                in.skipNBytes(rowLeft);
+                finishWindow();
+            }
+        } finally {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new IOException("could not return a connection after reading a blob", e);
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@ import org.postgresql.copy.PGCopyInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ import java.util.Arrays;
  * at most about a MiB, because cancelling a COPY leaves the pooled connection in a state the next statement trips on
  * (measured: "No results were returned by the query"). Closing it returns the connection.
  */
-final class ChunkCopyInputStream extends InputStream {
+final class ChunkCopyInputStream extends BlobRangeInputStream {
 
     // About 1 MiB of chunks per COPY: what an early close reads in vain; a statement per MiB costs nothing measurable.
     private static final int WINDOW = 128;
@@ -30,44 +30,30 @@ final class ChunkCopyInputStream extends InputStream {
     private long nextSeq;
     private long windowEnd;
     private long skip;
-    private long left;
     private int rowLeft;
     private PGCopyInputStream copy;
     private DataInputStream in;
     private boolean closed;
 
     ChunkCopyInputStream(Connection connection, long blobId, long firstSeq, long lastSeq, long skip, long length) {
+        super(length);
         this.connection = connection;
         this.blobId = blobId;
         this.nextSeq = firstSeq;
         this.lastSeq = lastSeq;
         this.skip = skip;
-        this.left = length;
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (left <= 0) {
-            return -1;
-        }
-        if (length == 0) {
-            return 0;
-        }
+    protected int readSome(byte[] buffer, int offset, int length) throws IOException {
         while (rowLeft == 0) {
             nextRow();
         }
-        int n = in.read(buffer, offset, (int) Math.min(Math.min(length, rowLeft), left));
+        int n = in.read(buffer, offset, Math.min(length, rowLeft));
         if (n < 0) {
             throw new EOFException("a blob's chunk ended early");
         }
         rowLeft -= n;
-        left -= n;
         return n;
     }
 
@@ -81,7 +67,7 @@ final class ChunkCopyInputStream extends InputStream {
             finishWindow();
             if (nextSeq != windowEnd + 1 || nextSeq > lastSeq) {
                 // rows missing: the blob was deleted while being read
-                throw new EOFException("a blob's chunks ended " + left + " bytes early");
+                throw new EOFException("a blob's chunks ended " + left() + " bytes early");
             }
             return;
         }
@@ -120,9 +106,7 @@ final class ChunkCopyInputStream extends InputStream {
 
     /** Reads the window's COPY to its end, so the connection is ready for the next statement. */
     private void finishWindow() throws IOException {
-        while (in.read() >= 0) {
-            // after the trailer: nothing, or the rest of a window closed early
-        }
+        in.transferTo(OutputStream.nullOutputStream()); // after the trailer: nothing; or a window closed early
         copy.close();
         copy = null;
         in = null;

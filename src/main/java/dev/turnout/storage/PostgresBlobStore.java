@@ -185,39 +185,22 @@ public class PostgresBlobStore implements BlobStore {
     }
 
     /** A large object's bytes; closing it ends the read transaction and returns the connection. */
-    private static final class LargeObjectInputStream extends InputStream {
+    private static final class LargeObjectInputStream extends BlobRangeInputStream {
         private final Connection connection;
         private final LargeObject blob;
-        private long left;
         private boolean closed;
 
         LargeObjectInputStream(Connection connection, LargeObject blob, long limit) {
+            super(limit);
             this.connection = connection;
             this.blob = blob;
-            this.left = limit;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            if (length == 0) {
-                return 0; // not the end: readAllBytes asks for 0 bytes once its buffer is full
-            }
+        protected int readSome(byte[] buffer, int offset, int length) throws IOException {
             try {
-                int n = blob.read(buffer, offset, (int) Math.min(Math.min(length, CHUNK), left));
-                if (n <= 0) {
-                    return -1;
-                }
-                left -= n;
-                return n;
+                int n = blob.read(buffer, offset, Math.min(length, CHUNK));
+                return n <= 0 ? -1 : n;
             } catch (SQLException e) {
                 throw new IOException("could not read a blob from the database", e);
             }

@@ -3,6 +3,7 @@ package dev.turnout.console;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -68,12 +69,26 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
+    /**
+     * The element's text. The console's live parts are re-rendered every few seconds, so an element found can be gone
+     * by the time its text is asked for: then it is found again (a few times at most).
+     */
     String text(String css) {
-        return find(css).getText();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return find(css).getText();
+            } catch (StaleElementReferenceException replaced) {
+                if (attempt == 3) {
+                    throw replaced;
+                }
+            }
+        }
     }
 
+    /** Waits, asking again when the condition read an element that a re-render replaced meanwhile. */
     void waitUntil(String what, ExpectedCondition<Boolean> condition) {
-        new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(condition);
+        new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     Object script(String script, Object... args) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 abstract class BlobRangeInputStream extends InputStream {
 
     private long left;
+    private boolean closed;
 
     BlobRangeInputStream(long length) {
         this.left = length;
@@ -17,6 +18,9 @@ abstract class BlobRangeInputStream extends InputStream {
 
     /** Reads 1 to {@code length} bytes of the blob, or -1 at its end; never asked for more than what is left. */
     protected abstract int readSome(byte[] buffer, int offset, int length) throws IOException;
+
+    /** Gives back what the stream holds (its connection, its transaction); called once, by the first close. */
+    protected abstract void release() throws IOException;
 
     /** Bytes of the range not read yet. */
     protected final long left() {
@@ -42,5 +46,13 @@ abstract class BlobRangeInputStream extends InputStream {
             left -= n;
         }
         return n;
+    }
+
+    @Override
+    public final void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            release();
+        }
     }
 }

@@ -22,7 +22,6 @@ final class ChunkCopyInputStream extends BlobRangeInputStream {
 
     // About 1 MiB of chunks per COPY: what an early close reads in vain; a statement per MiB costs nothing measurable.
     private static final int WINDOW = 128;
-    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
 
     private final Connection connection;
     private final long blobId;
@@ -33,7 +32,6 @@ final class ChunkCopyInputStream extends BlobRangeInputStream {
     private int rowLeft;
     private PGCopyInputStream copy;
     private DataInputStream in;
-    private boolean closed;
 
     ChunkCopyInputStream(Connection connection, long blobId, long firstSeq, long lastSeq, long skip, long length) {
         super(length);
@@ -95,9 +93,9 @@ final class ChunkCopyInputStream extends BlobRangeInputStream {
             throw new IOException("could not read a blob's chunks from the database", e);
         }
         in = new DataInputStream(copy);
-        byte[] signature = new byte[SIGNATURE.length];
+        byte[] signature = new byte[PostgresChunkedBlobs.SIGNATURE.length];
         in.readFully(signature);
-        if (!Arrays.equals(signature, SIGNATURE)) {
+        if (!Arrays.equals(signature, PostgresChunkedBlobs.SIGNATURE)) {
             throw new IOException("not a binary COPY stream");
         }
         in.readInt(); // flags
@@ -114,11 +112,7 @@ final class ChunkCopyInputStream extends BlobRangeInputStream {
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void release() throws IOException {
         try {
             if (in != null) {
                 in.skipNBytes(rowLeft);

@@ -188,7 +188,6 @@ public class PostgresBlobStore implements BlobStore {
     private static final class LargeObjectInputStream extends BlobRangeInputStream {
         private final Connection connection;
         private final LargeObject blob;
-        private boolean closed;
 
         LargeObjectInputStream(Connection connection, LargeObject blob, long limit) {
             super(limit);
@@ -207,11 +206,7 @@ public class PostgresBlobStore implements BlobStore {
         }
 
         @Override
-        public void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        protected void release() throws IOException {
             try {
                 blob.close();
                 connection.commit();

@@ -32,7 +32,8 @@ final class PostgresChunkedBlobs {
     private static final int CHUNKS_PER_MESSAGE = 32;
     // Per row in binary COPY: field count (2), then each field's length (4) and value: blob_id 8, seq 4, data.
     private static final int ROW_HEADER = 2 + 4 + 8 + 4 + 4 + 4;
-    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    // The binary COPY format's header signature, written here and checked when reading (ChunkCopyInputStream).
+    static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
 
     private PostgresChunkedBlobs() {
     }

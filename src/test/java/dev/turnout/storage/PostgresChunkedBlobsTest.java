@@ -126,13 +126,7 @@ class PostgresChunkedBlobsTest {
         long id = count(dataSource, "SELECT id FROM blob_chunked WHERE key = ?", key);
         assertTrue(store.keysWrittenBefore(Instant.now().plusSeconds(60)).contains(key));
         assertFalse(store.keysWrittenBefore(Instant.now().minusSeconds(3600)).contains(key));
-        QuarkusTransaction.requiringNew().run(() -> {
-            try {
-                store.delete(key);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        deleteInItsOwnTransaction(key);
         assertFalse(store.exists(key));
         assertEquals(0, count(dataSource, "SELECT count(*) FROM blob_chunk WHERE blob_id = ?", id));
     }
@@ -153,6 +147,12 @@ class PostgresChunkedBlobsTest {
         put(bytes); // the same bytes again: the large object is kept, no chunks written
         assertEquals(0, count(dataSource, "SELECT count(*) FROM blob_chunked WHERE key = ?", key));
 
+        deleteInItsOwnTransaction(key);
+        assertFalse(store.exists(key));
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = ?", oid));
+    }
+
+    private void deleteInItsOwnTransaction(String key) {
         QuarkusTransaction.requiringNew().run(() -> {
             try {
                 store.delete(key);
@@ -160,8 +160,6 @@ class PostgresChunkedBlobsTest {
                 throw new UncheckedIOException(e);
             }
         });
-        assertFalse(store.exists(key));
-        assertEquals(0, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = ?", oid));
     }
 
     private void assertRange(byte[] bytes, String key, long first, long length) throws IOException {

@@ -25,7 +25,7 @@ import java.util.OptionalLong;
 
 /**
  * Blobs in PostgreSQL: as large objects mapped from their keys by the table {@code blob_large_object}, or, with
- * {@code turnout.artifacts.postgres.write-chunks}, as rows of bytea chunks written with one binary COPY
+ * {@code turnout.artifacts.postgres.write-chunks} (the default), as rows of bytea chunks written with one binary COPY
  * ({@link PostgresChunkedBlobs}). Both are read, whichever wrote a blob. Writes join the caller's
  * transaction, so bytes and the record that references them commit (or vanish) together; streamed both ways.
  */

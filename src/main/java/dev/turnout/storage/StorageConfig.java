@@ -27,9 +27,10 @@ public interface StorageConfig {
         /**
          * Write new blobs of the postgres store as rows of bytea chunks with one binary COPY instead of as large
          * objects (faster: bench/README.md). Blobs written either way stay readable. A build before V13 cannot
-         * read chunked blobs: turn this on only once no replica of such a build runs. Default false.
+         * read chunked blobs: while one still runs (a blue/green switch from such a build), set this to false.
+         * Default true (the release before this one already reads chunks).
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean writeChunks();
     }
 

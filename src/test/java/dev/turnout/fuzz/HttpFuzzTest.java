@@ -1,6 +1,7 @@
 package dev.turnout.fuzz;
 
 import dev.turnout.Fixtures;
+import dev.turnout.PostgresBlobRows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -375,8 +376,8 @@ class HttpFuzzTest {
         newDigests.removeAll(before.digests());
         assertEquals(before.models() + acceptedNames.size(), after.models(), "only accepted uploads create models");
         assertEquals(before.versions() + accepted, after.versions(), "only accepted uploads create versions");
-        assertEquals(before.largeObjects() + newDigests.size(), after.largeObjects(),
-                "only accepted uploads store bytes (one large object per new digest)");
+        assertEquals(before.postgresBlobs() + newDigests.size(), after.postgresBlobs(),
+                "only accepted uploads store bytes (one blob per new digest)");
         // spooled parts go when their request ends (the framework deletes them just after the answer)
         assertEquals(List.of(), awaitNoSpooledUploads(), "no spooled upload may remain");
     }
@@ -593,20 +594,20 @@ class HttpFuzzTest {
 
     // -- the registry before and after -------------------------------------------------------------------------------
 
-    record Registry(long models, long versions, long largeObjects, Set<String> digests) {
+    record Registry(long models, long versions, long postgresBlobs, Set<String> digests) {
     }
 
     private Registry registry() throws Exception {
         return new Registry(count(dataSource, "SELECT count(*) FROM model"),
                 count(dataSource, "SELECT count(*) FROM model_version"),
-                count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata"),
+                PostgresBlobRows.count(dataSource),
                 new HashSet<>(column(dataSource, "SELECT sha256 FROM artifact")));
     }
 
     private static void assertUnchanged(Registry before, Registry after) throws IOException {
         assertEquals(before.models(), after.models(), "fuzzing created or removed models");
         assertEquals(before.versions(), after.versions(), "fuzzing created or removed versions");
-        assertEquals(before.largeObjects(), after.largeObjects(), "fuzzing stored or removed large objects");
+        assertEquals(before.postgresBlobs(), after.postgresBlobs(), "fuzzing stored or removed blobs of the postgres store");
         // spooled parts go when their request ends (the framework deletes them just after the answer)
         assertEquals(List.of(), awaitNoSpooledUploads(), "no spooled upload may remain");
     }

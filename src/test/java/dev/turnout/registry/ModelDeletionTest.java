@@ -1,6 +1,7 @@
 package dev.turnout.registry;
 
 import dev.turnout.Fixtures;
+import dev.turnout.PostgresBlobRows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -20,6 +21,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DELETE /api/models/{name}: the whole model goes (versions, history, replica rows); its name can be used again. */
 @QuarkusTest
@@ -55,7 +57,7 @@ class ModelDeletionTest {
         given().multiPart("artifact", shared).post("/api/models/{name}/versions", neighbour).then().statusCode(201);
         activate(name, 1);
         given().contentType("application/json").delete("/api/models/{name}/active", name).then().statusCode(200);
-        long blob = count("SELECT blob_oid FROM artifact WHERE sha256 = '" + ownSha + "'");
+        String blob = PostgresBlobRows.keyOf(dataSource, ownSha);
 
         given().delete("/api/models/{name}", name).then().statusCode(204);
 
@@ -64,7 +66,7 @@ class ModelDeletionTest {
         given().get("/api/models/{name}/activations", name).then().statusCode(404);
         given().get("/api/models").then().body("name", not(hasItem(name)));
         assertEquals(0, count("SELECT count(*) FROM artifact WHERE sha256 = '" + ownSha + "'"));
-        assertEquals(0, count("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + blob));
+        assertTrue(PostgresBlobRows.gone(dataSource, blob), "the unshared bytes stayed in the store");
         assertEquals(1, count("SELECT count(*) FROM artifact WHERE sha256 = '" + sharedSha + "'"));
         given().get("/api/models/{name}/versions/1/artifact", neighbour).then().statusCode(200);
         given().delete("/api/models/{name}", name).then().statusCode(404);

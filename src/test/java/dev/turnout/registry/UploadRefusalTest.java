@@ -1,6 +1,7 @@
 package dev.turnout.registry;
 
 import dev.turnout.Fixtures;
+import dev.turnout.PostgresBlobRows;
 import dev.turnout.storage.BlobStores;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,13 +48,13 @@ class UploadRefusalTest {
     BlobStores stores;
 
     String name;
-    long largeObjectsBefore;
+    long postgresBlobsBefore;
     Set<String> blobsBefore;
 
     @BeforeEach
     void recordState() throws Exception {
         name = Fixtures.uniqueName("refused");
-        largeObjectsBefore = count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata");
+        postgresBlobsBefore = PostgresBlobRows.count(dataSource);
         blobsBefore = blobs();
     }
 
@@ -66,7 +67,7 @@ class UploadRefusalTest {
         response.statusCode(status).contentType("application/json").body("code", equalTo(code));
         given().get("/api/models/{name}", name).then().statusCode(404);
         assertEquals(0, count(dataSource, "SELECT count(*) FROM model WHERE name = ?", name));
-        assertEquals(largeObjectsBefore, count(dataSource, "SELECT count(*) FROM pg_largeobject_metadata"));
+        assertEquals(postgresBlobsBefore, PostgresBlobRows.count(dataSource));
         assertEquals(List.of(), spooledUploads(), "no spooled upload may remain");
         assertEquals(blobsBefore, blobs(), "a refused upload may leave no blob in the " + stores.current().kind()
                 + " store");

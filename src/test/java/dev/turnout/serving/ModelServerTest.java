@@ -1,6 +1,7 @@
 package dev.turnout.serving;
 
 import dev.turnout.Fixtures;
+import dev.turnout.PostgresBlobRows;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.ModelLoader;
 import dev.turnout.error.ErrorCode;
@@ -22,7 +23,6 @@ import static dev.turnout.Api.activate;
 import static dev.turnout.Api.infer;
 import static dev.turnout.Api.oipRequest;
 import static dev.turnout.Api.uploadAndActivate;
-import static dev.turnout.TestDb.execute;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -98,7 +98,7 @@ class ModelServerTest {
         String name = uploadAndActivate(Fixtures.uniqueName("tampered"), Fixtures.uniqueOnnx("linear-v1.onnx"));
         String sha2 = given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v2.onnx"))
                 .post("/api/models/{name}/versions", name).then().statusCode(201).extract().path("sha256");
-        execute(dataSource, "SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = ?", sha2);
+        PostgresBlobRows.corrupt(dataSource, sha2);
 
         String request = oipRequest("x", "FP32", "[1, 1]", "[3.0]");
         infer("/v2/models/" + name + "/versions/2/infer", request).then().statusCode(503)
@@ -132,7 +132,7 @@ class ModelServerTest {
         String name = uploadAndActivate(Fixtures.uniqueName("broken"), Fixtures.uniqueOnnx("linear-v1.onnx"));
         String sha2 = given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v2.onnx"))
                 .post("/api/models/{name}/versions", name).then().statusCode(201).extract().path("sha256");
-        execute(dataSource, "SELECT lo_put(blob_oid, 0, '\\xdeadbeef'::bytea) FROM artifact WHERE sha256 = ?", sha2);
+        PostgresBlobRows.corrupt(dataSource, sha2);
         given().contentType("application/json").body("{\"version\": 2}").put("/api/models/{name}/active", name)
                 .then().statusCode(202);
 

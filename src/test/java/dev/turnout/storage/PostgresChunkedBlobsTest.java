@@ -3,7 +3,6 @@ package dev.turnout.storage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The postgres store's bytea chunks, straight through the store: chunk boundaries, ranges, rollback, old blobs. */
 @QuarkusTest
-@TestProfile(PostgresChunksProfile.class)
 class PostgresChunkedBlobsTest {
 
     private static final Random RANDOM = new Random();

@@ -71,7 +71,7 @@ abstract class StoreContractTest {
 
         given().delete("/api/models/{name}/versions/1", name).then().statusCode(204);
         assertEquals(0, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = ?", sha));
-        // bytes outside PostgreSQL go once the deletion has committed, on the collector's thread
+        // bytes other than large objects go once the deletion has committed, on the collector's thread
         for (long deadline = System.nanoTime() + 10_000_000_000L; stored(sha) && System.nanoTime() < deadline; ) {
             Thread.sleep(50);
         }

@@ -64,6 +64,7 @@ class StoreMoveToS3Test {
 
         assertEquals(0, count(dataSource, "SELECT count(*) FROM artifact WHERE store = 'postgres'"));
         assertEquals(0, count(dataSource, "SELECT count(*) FROM blob_large_object"));
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM blob_chunked"));
         assertTrue(stores.get(StoreKind.S3).exists(ContentAddress.of(v2)));
 
         // both active models keep serving; version 2 of the first, never loaded yet, loads from s3

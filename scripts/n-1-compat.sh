@@ -302,7 +302,13 @@ versions_seen() { # colour count
         test "$(jq length <<<"$BODY" 2>/dev/null)" == "$2"
 }
 
-if ! start_colour new "$NEW_APP"; then
+# README "Upgrading": from a build before V13, which cannot read bytea-chunk blobs, the new colour writes large objects
+# until no replica of that build runs.
+NEW_SETTINGS=()
+if ! git ls-tree --name-only "$OLD_COMMIT" migrations/ | grep -q 'V13__'; then
+    NEW_SETTINGS+=(TURNOUT_ARTIFACTS_POSTGRES_WRITE_CHUNKS=false)
+fi
+if ! start_colour new "$NEW_APP" "${NEW_SETTINGS[@]}"; then
     tail -40 "$WORK/new.log" >&2
     die "the new build exited while starting on an empty database (log above)"
 fi

@@ -39,20 +39,35 @@ final class ReadAheadInputStream extends InputStream {
         thread.start();
     }
 
-    /** The fetching thread: fills free chunks until the end, a failure, or close. */
+    /**
+     * The fetching thread: fills free chunks until the end, a failure, or close. A chunk is handed over full (or at
+     * the end, or before a failure), whatever the store answers per read: the postgres store's chunked blobs answer
+     * one 8 KB row at a time, and a hand-over per row left the reader waiting on this thread thousands of times per
+     * dataset with only two rows read ahead.
+     */
     private void fetch() {
         try {
             while (!closed) {
                 byte[] chunk = free.take();
-                int n;
-                do {
-                    n = in.read(chunk, 0, chunk.length);
-                } while (n == 0);
+                int length = 0;
+                int n = 0;
+                try {
+                    while (length < chunk.length && (n = in.read(chunk, length, chunk.length - length)) >= 0) {
+                        length += n;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (length > 0) {
+                        filled.put(new Chunk(chunk, length, null)); // the bytes before the failure come first
+                    }
+                    throw e;
+                }
+                if (length > 0) {
+                    filled.put(new Chunk(chunk, length, null));
+                }
                 if (n < 0) {
                     filled.put(END);
                     return;
                 }
-                filled.put(new Chunk(chunk, n, null));
             }
         } catch (InterruptedException e) {
             // closed while waiting for a free chunk: nothing more to read

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +27,29 @@ class ReadAheadInputStreamTest {
                 assertArrayEquals(data, in.readAllBytes(), "chunks of " + chunk);
                 assertEquals(-1, in.read());
             }
+        }
+    }
+
+    @Test
+    void aStoreThatAnswersAFewBytesAtATimeIsHandedOverInFullChunks() throws IOException {
+        // the postgres store's chunked blobs answer one 8,120-byte row per read: a hand-over per row made the reader
+        // wait on the fetching thread thousands of times per dataset
+        byte[] data = new byte[1 << 20];
+        new Random(12).nextBytes(data);
+        int chunk = 256 << 10;
+        InputStream rowAtATime = new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] buffer, int offset, int length) {
+                return super.read(buffer, offset, Math.min(length, 8120));
+            }
+        };
+        try (InputStream in = new ReadAheadInputStream(rowAtATime, chunk, 2)) {
+            byte[] buffer = new byte[chunk];
+            for (int i = 0; i < data.length / chunk; i++) {
+                assertEquals(chunk, in.read(buffer, 0, chunk), "read " + i);
+                assertArrayEquals(Arrays.copyOfRange(data, i * chunk, (i + 1) * chunk), buffer);
+            }
+            assertEquals(-1, in.read(buffer, 0, chunk));
         }
     }
 

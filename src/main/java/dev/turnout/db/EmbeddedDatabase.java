@@ -42,7 +42,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 // Its own hook would stop the server while Quarkus still closes its connection pool (warnings at every
                 // stop); the owner stops it in order, and the watchdog stops it when this JVM dies.
-                .setRegisterShutdownHook(false);
+                .setRegisterShutdownHook(false)
+                // The library starts the server for throwaway test data: with -F (fsync off, so a machine crash can
+                // corrupt the whole cluster) and synchronous_commit off (a commit is acknowledged before its WAL is on
+                // disk: an upload answered 201 could vanish). This database is the registry; both go back on.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on");
         if (port > 0) {
             builder.setPort(port);
         }

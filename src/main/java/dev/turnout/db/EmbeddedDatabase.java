@@ -42,7 +42,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 // Its own hook would stop the server while Quarkus still closes its connection pool (warnings at every
                 // stop); the owner stops it in order, and the watchdog stops it when this JVM dies.
-                .setRegisterShutdownHook(false);
+                .setRegisterShutdownHook(false)
+                // The library starts the server for throwaway test data: with -F (fsync off, so a machine crash can
+                // corrupt the whole cluster) and synchronous_commit off (a commit is acknowledged before its WAL is on
+                // disk: an upload answered 201 could vanish). This database is the registry; both go back on.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                // A 1 GiB artifact writes ~1.2 GB of WAL. At the default max_wal_size (1GB: a checkpoint every ~540 MB)
+                // two checkpoints land inside its COPY; 4GB lets a checkpoint_timeout (5 min) spread them instead.
+                // WAL buffers at the size PostgreSQL picks for shared_buffers >= 512MB: at the 4MB it picks for 128MB,
+                // the COPY writes WAL itself page by page (~110,000 writes per GiB; bench/README.md, 2026-12-06).
+                .setServerConfig("max_wal_size", "4GB")
+                .setServerConfig("wal_buffers", "16MB");
         if (port > 0) {
             builder.setPort(port);
         }

@@ -4,7 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.djl.engine.Engine;
 import dev.turnout.Fixtures;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,14 @@ class OnnxProofHeaderTest {
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void engine() throws Exception {
+        // ONNX Runtime's environment as the server makes it, through DJL (with its thread pool): one created here
+        // first would make DJL's fail in every later test of this JVM
+        DjlEnvironment.configure(Path.of("target", "test-data", "djl"), 1);
+        Engine.getEngine("OnnxRuntime");
+    }
 
     @Test
     void pointsIntoTheModelForItsLargeWeightsAndAnswersTheSame() throws Exception {

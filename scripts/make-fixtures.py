@@ -31,6 +31,8 @@ Faulty canary candidates, each with linear-v1's signature ("x" FP32 [-1, 1] -> "
 input-compatibility guard accepts them: canary-nonfinite.onnx (y = log x: NaN for x < 0, -Infinity for 0),
 canary-gather-fails.onnx (y = [0, 1, ..., 9][x]: an x outside -10..9 fails inside ONNX Runtime, as an index out of
 range) and canary-slow.onnx (y = x, after 24 input-dependent 256 x 256 matrix products: tens of milliseconds).
+Weights the upload proof moves out of its header: wide-weights.onnx and weights-mismatch.onnx (see
+wide_weights_models(); run it alone as evaluation_fixtures() above).
 """
 import json
 import os
@@ -39,7 +41,7 @@ import sys
 import numpy as np
 import onnx
 import torch
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(__file__), "..", "src", "test", "resources", "models")
@@ -201,6 +203,31 @@ def initializer_input_model():
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1]),
          helper.make_tensor_value_info("w", TensorProto.FLOAT, [1])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1])], [w, one]), "initializer-input.onnx")
+def wide_weights_models():
+    """wide-weights.onnx: y = relu(x W1 + b) W2, "x" FP32 [-1, 16] -> "y" FP32 [-1, 8], W1 [16, 64] and W2 [64, 8]
+    large enough (4 KiB, 2 KiB) for the upload proof to point at them from its header, b [64] small enough to stay
+    inline (between them in the initializer list). weights-mismatch.onnx: the same, but W2's raw_data holds 64 x 8
+    floats while its dims say [64, 9]: well-formed protobuf that ONNX Runtime refuses to load."""
+    rng = np.random.default_rng(12)
+    w1 = rng.standard_normal((16, 64)).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    w2 = rng.standard_normal((64, 8)).astype(np.float32)
+
+    def graph(w2_dims):
+        tensors = [numpy_helper.from_array(w1, "W1"), numpy_helper.from_array(b, "b"),
+                   onnx.TensorProto(name="W2", data_type=TensorProto.FLOAT, dims=w2_dims, raw_data=w2.tobytes())]
+        return helper.make_graph(
+            [helper.make_node("MatMul", ["x", "W1"], ["h"]), helper.make_node("Add", ["h", "b"], ["hb"]),
+             helper.make_node("Relu", ["hb"], ["r"]), helper.make_node("MatMul", ["r", "W2"], ["y"])],
+            "wide-weights", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 16])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 8])], tensors)
+
+    save_onnx(graph([64, 8]), "wide-weights.onnx")
+    model = helper.make_model(graph([64, 9]), opset_imports=[helper.make_opsetid("", 13)])
+    with open(os.path.join(OUT, "weights-mismatch.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
 def canary_models():
     one_col = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])]
     out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])]
@@ -259,6 +286,7 @@ def main():
     two_inputs_model()
     initializer_input_model()
     canary_models()
+    wide_weights_models()
     torch.jit.save(torch.jit.script(SmallTypes()), os.path.join(OUT, "small-types.pt"))
     torch.jit.save(torch.jit.script(ReadsAFile()), os.path.join(OUT, "reads-a-file.pt"))
     evaluation_fixtures()

@@ -12,8 +12,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Loads artifacts into DJL and proves them: each load ends with one inference on zeros shaped by the signature, so
@@ -56,8 +58,44 @@ public class ModelLoader {
     public LoadedModel inspect(Path file, ModelFormat format, Signature declared) throws InvalidModelException {
         // Before an engine opens the file; for ONNX the same walk reads the signature the graph declares, so the one
         // ONNX Runtime session opened is DJL's.
+        if (format == ModelFormat.ONNX) {
+            OnnxExternalData.Walked walked = OnnxExternalData.walkSelfContained(file);
+            return proveOnnx(file, walked.layout(), signatureOf(walked.signature(), format, declared));
+        }
         Signature read = requireSafe(file, format, settings.maxArchiveBytes());
         return openAndWarm(file, format, signatureOf(read, format, declared), LoadedModel.PoolSize.SINGLE, 1);
+    }
+
+    /**
+     * Loads an uploaded ONNX model through a small header that points into the file for its large weights (see
+     * {@link OnnxProofHeader}): ONNX Runtime then maps them instead of copying them out of the parsed protobuf, which
+     * halves the fresh memory a large model's proof needs. If the header cannot be written or does not load, the
+     * original file is loaded as before, so its verdict and its messages are the ones an uploader sees.
+     */
+    private LoadedModel proveOnnx(Path file, OnnxProofHeader.Layout layout, Signature signature)
+            throws InvalidModelException {
+        Optional<Path> header;
+        try {
+            header = OnnxProofHeader.write(file, layout);
+        } catch (IOException e) {
+            LOG.debugf(e, "could not write the proof header for %s; loading it whole", file.getFileName());
+            header = Optional.empty();
+        }
+        if (header.isEmpty()) {
+            return openAndWarm(file, ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
+        }
+        try {
+            return openAndWarm(header.get(), ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
+        } catch (InvalidModelException e) {
+            LOG.debugf("the proof header of %s did not load (%s); loading it whole", file.getFileName(), e.getMessage());
+            return openAndWarm(file, ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
+        } finally {
+            try {
+                Files.deleteIfExists(header.get());
+            } catch (IOException e) {
+                LOG.warnf(e, "could not delete the proof header %s", header.get());
+            }
+        }
     }
 
     /**

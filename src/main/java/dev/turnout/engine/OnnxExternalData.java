@@ -81,6 +81,15 @@ public final class OnnxExternalData {
      * ONNX Runtime session is opened just to learn it.
      */
     static Signature requireSelfContained(Path file) throws InvalidModelException {
+        return walkSelfContained(file).signature();
+    }
+
+    /** What the walk of a self-contained model found: its declared signature and where its large weights lie. */
+    record Walked(Signature signature, OnnxProofHeader.Layout layout) {
+    }
+
+    /** {@link #requireSelfContained}, also returning where the main graph's large raw_data weights lie in the file. */
+    static Walked walkSelfContained(Path file) throws InvalidModelException {
         Optional<Reference> external;
         Walker walker;
         try (InputStream in = new BufferedInputStream(new FileInputStream(file.toFile()), 64 * 1024)) {
@@ -97,7 +106,7 @@ public final class OnnxExternalData {
                     "the ONNX model references external data (" + external.get()
                             + "): only self-contained models are accepted");
         }
-        return walker.signature();
+        return new Walked(walker.signature(), walker.layout());
     }
 
     /**
@@ -153,6 +162,10 @@ public final class OnnxExternalData {
         private final List<OnnxValueInfo> inputs = new ArrayList<>();
         private final List<OnnxValueInfo> outputs = new ArrayList<>();
         private final Set<String> initializers = new HashSet<>();
+        // Where the main graph and its initializers' raw_data lie, for the proof's small header (OnnxProofHeader).
+        private final List<OnnxProofHeader.Inline> inline = new ArrayList<>();
+        private OnnxProofHeader.Span graph;
+        private int graphFields;
 
         Walker(InputStream in) {
             this.in = in;
@@ -176,6 +189,15 @@ public final class OnnxExternalData {
             // in an entry: its key and value
             String key;
             String value;
+            // in a tensor: its raw_data field (9), if it has exactly one
+            OnnxProofHeader.Span rawData;
+            int rawDataFields;
+        }
+
+        /** Where the main graph's large raw_data weights lie; none if the model has more than one graph field. */
+        OnnxProofHeader.Layout layout() {
+            return graphFields == 1 ? new OnnxProofHeader.Layout(graph, List.copyOf(inline))
+                    : new OnnxProofHeader.Layout(null, List.of());
         }
 
         /** The main graph's inputs (less those that are initializers, as ONNX Runtime lists them) and outputs. */
@@ -200,6 +222,7 @@ public final class OnnxExternalData {
             Seen tensor = kind == Kind.TENSOR ? new Seen() : null;
             Seen entry = kind == Kind.ENTRY ? new Seen() : null;
             while (position < end && found == null) {
+                long fieldStart = position;
                 long tag = varint();
                 int field = (int) (tag >>> 3);
                 int wireType = (int) (tag & 7);
@@ -222,6 +245,11 @@ public final class OnnxExternalData {
                         }
                         Kind child = child(kind, field);
                         boolean mainGraph = kind == Kind.GRAPH && depth == 1;
+                        var span = new OnnxProofHeader.Span(fieldStart, position, length);
+                        if (kind == Kind.MODEL && field == 7) {
+                            graph = span;
+                            graphFields++;
+                        }
                         if (child != null) {
                             if (kind == Kind.TENSOR) {
                                 tensor.external = true; // external_data has an entry
@@ -229,6 +257,9 @@ public final class OnnxExternalData {
                             Seen seen = message(child, position + length, depth + 1, tensor);
                             if (mainGraph && field == 5 && seen != null) {
                                 initializers.add(seen.fullName);
+                                if (seen.rawDataFields == 1 && seen.rawData.length() >= OnnxProofHeader.MIN_EXTERNAL) {
+                                    inline.add(new OnnxProofHeader.Inline(span, seen.rawData));
+                                }
                             }
                         } else if (mainGraph && (field == 11 || field == 12)) {
                             (field == 11 ? inputs : outputs).add(valueInfo(position + length));
@@ -243,6 +274,10 @@ public final class OnnxExternalData {
                                 entry.value = text;
                             }
                         } else {
+                            if (kind == Kind.TENSOR && field == 9) {
+                                tensor.rawData = span;
+                                tensor.rawDataFields++;
+                            }
                             skip(length);
                         }
                     }

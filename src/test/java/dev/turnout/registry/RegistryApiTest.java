@@ -107,6 +107,18 @@ class RegistryApiTest {
     }
 
     @Test
+    void uploadsOnnxWhoseProofPointsIntoItForItsWeights() throws Exception {
+        // wide-weights.onnx has two initializers large enough for the proof's header (OnnxProofHeader)
+        String name = Fixtures.uniqueName("wide");
+        upload(name, "wide-weights.onnx").then().statusCode(201)
+                .body("sha256", equalTo(sha256("wide-weights.onnx")))
+                .body("signature.inputs[0].shape", contains(-1, 16))
+                .body("signature.outputs[0].shape", contains(-1, 8));
+        uploadStream(name, "wide-weights.onnx").then().statusCode(201).body("version", equalTo(2));
+        assertEquals(List.of(), TestFiles.awaitNoSpooledUploads(), "the proof's header is deleted with the spool");
+    }
+
+    @Test
     void uploadsTorchScriptWithItsDeclaredSignature() {
         String name = Fixtures.uniqueName("mlp-pt");
         upload(name, "mlp.pt", "signature", Fixtures.MLP_SIGNATURE)

@@ -149,6 +149,17 @@ class UploadRefusalTest {
     }
 
     @Test
+    void weightsThatDoNotFitTheirDims() throws Exception {
+        // well-formed protobuf that ONNX Runtime refuses: the proof loads it through a header pointing into the
+        // upload for its weights (OnnxProofHeader), then whole, so the refusal and its message are the upload's own
+        refused(upload(name, "weights-mismatch.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("not a loadable onnx model"))
+                .body("error", not(containsString("proof-")));
+        refused(RegistryApiTest.uploadStream(name, "weights-mismatch.onnx").then(), 422, "INVALID_MODEL")
+                .body("error", containsString("not a loadable onnx model"));
+    }
+
+    @Test
     void externalDataIsRefusedBeforeAnythingReadsIt() throws Exception {
         // ONNX Runtime would open the path the tensor names, relative to the model (CVE-2022-25882)
         refused(upload(name, "external-data.onnx").then(), 422, "INVALID_MODEL")

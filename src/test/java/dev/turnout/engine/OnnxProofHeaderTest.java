@@ -76,6 +76,18 @@ class OnnxProofHeaderTest {
         assertThrows(OrtException.class, () -> run(header, new float[1][16]));
     }
 
+    @Test
+    void aModelOverOneProtobufsLimitGetsNoHeader() throws Exception {
+        // ONNX Runtime parses a model file of 2 GiB or more as one protobuf and refuses it; loaded through a header of
+        // a few bytes it would pass the proof, and every replica would then fail to load the accepted version
+        Path model = spooled("wide-weights.onnx");
+        OnnxProofHeader.Layout layout = OnnxExternalData.walkSelfContained(model).layout();
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(model.toFile(), "rw")) {
+            file.setLength(Integer.MAX_VALUE); // sparse: no disk used; the walk above saw the real model
+        }
+        assertEquals(Optional.empty(), OnnxProofHeader.write(model, layout));
+    }
+
     /** A fixture copied under a name without .onnx, as the upload spool names it. */
     private Path spooled(String fixture) throws Exception {
         Path model = dir.resolve("upload-" + fixture + ".part");

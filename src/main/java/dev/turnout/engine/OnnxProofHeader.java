@@ -28,6 +28,9 @@ import java.util.Optional;
  */
 final class OnnxProofHeader {
 
+    /** Protobuf's size limit for one message (2 GiB - 1), which ONNX Runtime applies to a model file. */
+    static final long MAX_PROTOBUF = Integer.MAX_VALUE;
+
     /** Smallest raw_data moved out of the header (onnx's own convert_model_to_external_data uses 1 KiB). */
     static final long MIN_EXTERNAL = 1024;
 
@@ -64,7 +67,9 @@ final class OnnxProofHeader {
      * @return the header, which the caller deletes; empty when the layout has nothing to move out
      */
     static Optional<Path> write(Path model, Layout layout) throws IOException {
-        if (!layout.worthAHeader()) {
+        // ONNX Runtime parses a whole model file as one protobuf, which cannot exceed 2 GiB - 1: such a file must be
+        // refused as it is, not proven through a header that would load (and then never load on a replica).
+        if (!layout.worthAHeader() || Files.size(model) >= MAX_PROTOBUF) {
             return Optional.empty();
         }
         String location = model.getFileName().toString();

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
+    /** How long {@link #stop()} waits for a round in progress (a round is a few queries; shutdown must not hang). */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final String name;
     private final ScheduledExecutorService executor;
@@ -55,8 +57,20 @@ public final class BackgroundLoop {
         return scheduled != null && !scheduled.isDone() && !executor.isShutdown();
     }
 
+    /**
+     * Cancels the rounds to come and waits (up to {@link #STOP_WAIT}) for the one in progress: what stops the loop
+     * at shutdown closes the database next, and a round still running would then fail against the closed pool.
+     */
     public void stop() {
         executor.shutdownNow();
+        if (Thread.currentThread().getName().equals(name)) {
+            return; // stopped from one of its own rounds: that round is the one in progress
+        }
+        try {
+            executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs {@code round}; whatever it throws is logged, never passed on. */

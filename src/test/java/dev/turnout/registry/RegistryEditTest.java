@@ -114,6 +114,23 @@ class RegistryEditTest {
     }
 
     @Test
+    void aNulCharacterInADescriptionOrTagIsRefusedNotStored() {
+        // PostgreSQL text and jsonb cannot hold U+0000: written as given, the insert or update failed with a 500
+        String name = Fixtures.uniqueName("nul");
+        upload(name, "linear-v1.onnx", "description", "y = 2x\u0000+ 1").then().statusCode(400)
+                .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("U+0000"));
+        upload(name, "linear-v1.onnx", "tags", "{\"team\": \"pri\\u0000cing\"}").then().statusCode(400)
+                .body("error", containsString("U+0000"));
+        upload(name, "linear-v1.onnx", "description", "y = 2x + 1").then().statusCode(201);
+        String path = "/api/models/{name}/versions/1";
+        given().contentType("application/json").body("{\"description\": \"a\\u0000b\"}").patch(path, name).then()
+                .statusCode(400).body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("U+0000"));
+        given().contentType("application/json").body("{\"tags\": {\"team\": \"a\\u0000b\"}}").patch(path, name).then()
+                .statusCode(400).body("error", containsString("U+0000"));
+        given().get(path, name).then().statusCode(200).body("description", equalTo("y = 2x + 1"));
+    }
+
+    @Test
     void theActiveVersionCannotBeDeleted() throws Exception {
         String name = Fixtures.uniqueName("active");
         upload(name, "linear-v1.onnx").then().statusCode(201);

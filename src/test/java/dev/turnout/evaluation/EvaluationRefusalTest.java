@@ -1,0 +1,95 @@
+package dev.turnout.evaluation;
+
+import dev.turnout.Fixtures;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.turnout.TestDb.count;
+import static dev.turnout.evaluation.Evaluations.classification;
+import static dev.turnout.evaluation.Evaluations.uploadDataset;
+import static dev.turnout.evaluation.Evaluations.uploadVersion;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Evaluation requests a hostile client sends, and races with deletions, over HTTP against the real database: each is
+ * a 4xx with a JSON message, never a 500, and queues nothing.
+ */
+@QuarkusTest
+class EvaluationRefusalTest {
+
+    static final String PATH = "/api/models/{name}/versions/{v}/evaluations";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void theDatasetNameFollowsTheNameRule() throws Exception {
+        String dataset = Fixtures.uniqueName("golden");
+        int dv = uploadDataset(dataset, "golden.csv");
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        // U+0000 reached the lookup's SQL parameter, which PostgreSQL refuses (500); upper case was a 404
+        for (String name : new String[] {dataset + "\\u0000", dataset.toUpperCase(), "x".repeat(200)}) {
+            given().contentType("application/json").body(classification(name, dv, null)).post(PATH, model, version)
+                    .then().statusCode(400).contentType("application/json")
+                    .body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("invalid dataset name"));
+        }
+        assertEquals(0, evaluationsOf(model));
+    }
+
+    @Test
+    void aDatasetVersionDeletedWhileTheEvaluationIsAcceptedIsA404() throws Exception {
+        String dataset = Fixtures.uniqueName("golden");
+        int dv = uploadDataset(dataset, "golden.csv");
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        try (Connection deleting = dataSource.getConnection()) {
+            // The deletion runs first but commits only once the evaluation's insert waits for the row's lock: its
+            // checks saw the dataset version, its foreign key then finds it gone (the race a DELETE can win).
+            deleting.setAutoCommit(false);
+            try (PreparedStatement delete = deleting.prepareStatement("DELETE FROM dataset_version WHERE version = ? "
+                    + "AND dataset_id = (SELECT id FROM dataset WHERE name = ?)")) {
+                delete.setInt(1, dv);
+                delete.setString(2, dataset);
+                assertEquals(1, delete.executeUpdate());
+            }
+            CompletableFuture<Response> submitted = CompletableFuture.supplyAsync(() -> given()
+                    .contentType("application/json").body(classification(dataset, dv, null)).post(PATH, model, version));
+            awaitAnInsertWaitingForALock();
+            deleting.commit();
+            submitted.get(30, TimeUnit.SECONDS).then().statusCode(404).contentType("application/json")
+                    .body("code", equalTo("NOT_FOUND"))
+                    .body("error", containsString("has no version " + dv));
+        }
+        assertEquals(0, evaluationsOf(model));
+    }
+
+    private void awaitAnInsertWaitingForALock() throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (count(dataSource, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                + "AND query LIKE 'INSERT INTO evaluation%'") == 0) {
+            assertTrue(Instant.now().isBefore(deadline), "the evaluation's insert never waited for the deleted row");
+            Thread.sleep(20);
+        }
+    }
+
+    private long evaluationsOf(String model) throws Exception {
+        return count(dataSource, "SELECT count(*) FROM evaluation e JOIN model_version v ON v.id = e.version_id "
+                + "JOIN model m ON m.id = v.model_id WHERE m.name = ?", model);
+    }
+}

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.Map;
 
 import static dev.turnout.TestDb.count;
@@ -94,5 +96,48 @@ class StoreMoveTest {
                 .body("error", containsString("turnout.artifacts.s3.bucket"));
         given().contentType("application/json").body("{\"from\": \"postgres\", \"to\": \"postgres\"}")
                 .post("/api/artifacts/copy").then().statusCode(400);
+        // a store name is echoed bounded and printable, as every name is
+        String error = given().contentType("application/json")
+                .body("{\"from\": \"postgres\", \"to\": \"tape\\u0000\\n" + "x".repeat(5000) + "\"}")
+                .post("/api/artifacts/copy").then().statusCode(400).body("error", containsString("known: postgres"))
+                .extract().path("error");
+        assertTrue(error.length() < 300, error);
+        assertFalse(error.contains("\u0000") || error.contains("\n"), error);
+    }
+
+    @Test
+    void anUnknownFieldIsRefusedAndNothingMoves() throws Exception {
+        // {"dry_run": true} was ignored, and the call moved every artifact
+        String name = Fixtures.uniqueName("stay");
+        given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v1.onnx")).post("/api/models/{name}/versions", name)
+                .then().statusCode(201);
+        long inPostgres = count(dataSource, "SELECT count(*) FROM artifact WHERE store = 'postgres'");
+        given().contentType("application/json").body("{\"from\": \"postgres\", \"to\": \"filesystem\", \"dry_run\": true}")
+                .post("/api/artifacts/copy").then().statusCode(400).contentType("application/json")
+                .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("unknown field 'dry_run'"))
+                .body("error", containsString("from, to"));
+        assertEquals(inPostgres, count(dataSource, "SELECT count(*) FROM artifact WHERE store = 'postgres'"));
+    }
+
+    @Test
+    void aCopyWhileAnotherRunsIsRefused() throws Exception {
+        // Two copies at once raced over the same artifacts: the one that lost reported moved bytes as failed.
+        // A running copy holds this session lock (on any replica); hold it here as one would.
+        String name = Fixtures.uniqueName("busy");
+        given().multiPart("artifact", Fixtures.uniqueOnnx("linear-v1.onnx")).post("/api/models/{name}/versions", name)
+                .then().statusCode(201);
+        long inPostgres = count(dataSource, "SELECT count(*) FROM artifact WHERE store = 'postgres'");
+        try (Connection running = dataSource.getConnection();
+             Statement lock = running.createStatement()) {
+            lock.execute("SELECT pg_advisory_lock(hashtext('turnout.artifacts.copy'))");
+            try {
+                given().contentType("application/json").body("{\"from\": \"postgres\", \"to\": \"filesystem\"}")
+                        .post("/api/artifacts/copy").then().statusCode(409).contentType("application/json")
+                        .body("code", equalTo("CONFLICT")).body("error", containsString("already running"));
+                assertEquals(inPostgres, count(dataSource, "SELECT count(*) FROM artifact WHERE store = 'postgres'"));
+            } finally {
+                lock.execute("SELECT pg_advisory_unlock(hashtext('turnout.artifacts.copy'))");
+            }
+        }
     }
 }

@@ -66,12 +66,25 @@ public final class RegistryRules {
             if (value != null && value.length() > MAX_TAG_VALUE_LENGTH) {
                 throw TurnoutException.invalid("tag '" + name + "' is longer than " + MAX_TAG_VALUE_LENGTH + " characters");
             }
+            checkStorable("tag '" + name + "'", value);
         });
     }
 
     public static void checkDescription(String description) {
         if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
             throw TurnoutException.invalid("description is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
+        }
+        checkStorable("description", description);
+    }
+
+    /**
+     * PostgreSQL text and jsonb cannot hold U+0000, so text holding it would fail its insert (a 500): refused here
+     * with what is wrong instead. Any other character is stored as given.
+     */
+    public static void checkStorable(String what, String text) {
+        if (text != null && text.indexOf(0) >= 0) {
+            throw TurnoutException.invalid(what + " holds the character U+0000 (NUL), which cannot be stored; "
+                    + "text may hold any other character");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.turnout.dataset;
 
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.Digests;
+import dev.turnout.registry.RegistryRules;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,10 @@ record DatasetScan(String sha256, DatasetFormat format, List<String> columns, lo
             }
             columns = reader.columns();
             in.transferTo(OutputStream.nullOutputStream()); // the readers read to the end; this only makes sure
+        }
+        for (String column : columns == null ? List.<String>of() : columns) {
+            // the columns are stored as jsonb, which cannot hold U+0000 (the insert would fail: a 500)
+            RegistryRules.checkStorable("the column name '" + Problems.quote(column) + "'", column);
         }
         if (rows == 0) {
             throw TurnoutException.invalid("the " + format.id() + " file has no data rows"

@@ -3,6 +3,7 @@ package dev.turnout.evaluation.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turnout.dataset.DatasetNames;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.evaluation.EvaluationInfo;
 import dev.turnout.evaluation.EvaluationRequest;
@@ -130,7 +131,7 @@ public class EvaluationResource {
                         + FIELDS.stream().sorted().toList());
             }
         }
-        String dataset = text(request, "dataset");
+        String dataset = DatasetNames.check(text(request, "dataset"));
         JsonNode datasetVersion = request.get("dataset_version");
         if (datasetVersion == null || !datasetVersion.canConvertToExactIntegral() || !datasetVersion.canConvertToInt()
                 || datasetVersion.intValue() < 1) {

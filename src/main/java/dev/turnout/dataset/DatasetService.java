@@ -1,5 +1,6 @@
 package dev.turnout.dataset;
 
+import dev.turnout.db.SqlStates;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.ArtifactStore;
 import io.agroal.api.AgroalDataSource;
@@ -23,9 +24,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class DatasetService {
-
-    /** PostgreSQL's foreign_key_violation: a row elsewhere (an evaluation) still references the version. */
-    static final String FOREIGN_KEY_VIOLATION = "23503";
 
     private final AgroalDataSource dataSource;
     private final ArtifactStore artifacts;
@@ -95,7 +93,7 @@ public class DatasetService {
         try {
             QuarkusTransaction.requiringNew().run(() -> deleteRow(id));
         } catch (RuntimeException e) {
-            if (isForeignKeyViolation(e)) {
+            if (SqlStates.isForeignKeyViolation(e)) { // a row elsewhere (an evaluation) references it
                 throw inUse(name, version, id);
             }
             throw e;
@@ -119,15 +117,6 @@ public class DatasetService {
         } catch (SQLException e) {
             throw new IllegalStateException("could not delete the dataset version", e);
         }
-    }
-
-    private static boolean isForeignKeyViolation(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && FOREIGN_KEY_VIOLATION.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

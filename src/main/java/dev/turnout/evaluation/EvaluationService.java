@@ -2,6 +2,7 @@ package dev.turnout.evaluation;
 
 import dev.turnout.dataset.DatasetCatalog;
 import dev.turnout.dataset.DatasetVersion;
+import dev.turnout.db.SqlStates;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
@@ -44,10 +45,20 @@ public class EvaluationService {
             ColumnMapping.check(compared, other.signature(), request.inputs(), dataset.columns(), request.label(),
                     request.task());
         }
-        long id = store.create(store.versionId(model, version), datasets.versionId(request.dataset(),
-                        request.datasetVersion()), request.dataset(), request.datasetVersion(), dataset.sha256(),
-                request.task(), new EvaluationSettings(request.inputs(), request.label(), compared,
-                        config.batchSize()), dataset.rowCount(), actor);
+        long id;
+        try {
+            id = store.create(store.versionId(model, version), datasets.versionId(request.dataset(),
+                            request.datasetVersion()), request.dataset(), request.datasetVersion(), dataset.sha256(),
+                    request.task(), new EvaluationSettings(request.inputs(), request.label(), compared,
+                            config.batchSize()), dataset.rowCount(), actor);
+        } catch (RuntimeException e) {
+            if (SqlStates.isForeignKeyViolation(e)) {
+                // the version or the dataset version was deleted after the checks above: answer as if before (404)
+                registry.servableVersion(model, version);
+                datasets.version(request.dataset(), request.datasetVersion());
+            }
+            throw e;
+        }
         LOG.infof("%s queued evaluation %d of %s version %d on dataset %s version %d%s", actor, id, model, version,
                 request.dataset(), request.datasetVersion(), compared == null ? "" : " against version " + compared);
         workers.wake();

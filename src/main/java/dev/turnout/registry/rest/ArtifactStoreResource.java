@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.ArtifactMigration;
+import dev.turnout.registry.RegistryRules;
 import dev.turnout.security.Roles;
 import dev.turnout.storage.StoreKind;
 import jakarta.annotation.security.RolesAllowed;
@@ -18,6 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Operator calls on the artifact stores. */
@@ -25,6 +28,8 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Registry")
 public class ArtifactStoreResource {
+
+    private static final List<String> FIELDS = List.of("from", "to");
 
     private final ArtifactMigration migration;
     private final ObjectMapper mapper;
@@ -50,6 +55,14 @@ public class ArtifactStoreResource {
         if (request == null || !request.isObject()) {
             throw TurnoutException.invalid("the body must be a JSON object {\"from\": store, \"to\": store}");
         }
+        // an option the copy does not have ("dry_run") must not be ignored: the copy would move everything
+        for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!FIELDS.contains(field)) {
+                throw TurnoutException.invalid("unknown field '" + RegistryRules.printable(field) + "'; accepted: "
+                        + String.join(", ", FIELDS) + " (the copy takes no other options)");
+            }
+        }
         return migration.copy(store(request, "from"), store(request, "to"));
     }
 
@@ -60,6 +73,7 @@ public class ArtifactStoreResource {
             throw TurnoutException.invalid("'" + field + "' must name a store: " + known);
         }
         return StoreKind.parse(value.asText()).orElseThrow(() -> TurnoutException.invalid(
-                "'" + field + "' is '" + value.asText() + "', which is no store; known: " + known));
+                "'" + field + "' is '" + RegistryRules.printable(value.asText()) + "', which is no store; known: "
+                        + known));
     }
 }

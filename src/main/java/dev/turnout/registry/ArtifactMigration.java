@@ -38,6 +38,8 @@ import java.util.List;
 public class ArtifactMigration {
 
     private static final Logger LOG = Logger.getLogger(ArtifactMigration.class);
+    /** The advisory lock's name (hashed to its key) that a running copy holds on its own session. */
+    static final String COPY_LOCK = "turnout.artifacts.copy";
 
     private final AgroalDataSource dataSource;
     private final BlobStores stores;
@@ -62,6 +64,35 @@ public class ArtifactMigration {
         }
         BlobStore source = configured(from);
         BlobStore target = configured(to);
+        try (Connection session = dataSource.getConnection()) {
+            if (!holdsCopyLock(session, true)) {
+                throw TurnoutException.conflict("a copy between stores is already running (on this or another "
+                        + "replica); it answers when done: call again afterwards to move what is left");
+            }
+            try {
+                return copyAll(from, to, source, target);
+            } finally {
+                holdsCopyLock(session, false);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not take the copy's lock", e);
+        }
+    }
+
+    /**
+     * Takes (or releases) the session lock one copy at a time holds, cluster-wide. Two copies at once raced over the
+     * same artifacts: the one that lost found the bytes gone from the source and reported moved artifacts as failed.
+     */
+    private static boolean holdsCopyLock(Connection session, boolean take) throws SQLException {
+        try (PreparedStatement lock = session.prepareStatement(take
+                ? "SELECT pg_try_advisory_lock(hashtext('" + COPY_LOCK + "'))"
+                : "SELECT pg_advisory_unlock(hashtext('" + COPY_LOCK + "'))");
+             ResultSet rows = lock.executeQuery()) {
+            return rows.next() && rows.getBoolean(1);
+        }
+    }
+
+    private Outcome copyAll(StoreKind from, StoreKind to, BlobStore source, BlobStore target) {
         int moved = 0;
         List<String> failed = new ArrayList<>();
         for (String sha256 : inStore(from)) {

@@ -46,10 +46,12 @@ public class ArtifactStoreResource {
     @Operation(summary = "Move every artifact from one store to another",
             description = "Copies each artifact still in 'from' to 'to', checks its sha256 on both sides, then points "
                     + "its row at 'to' and deletes it from 'from'. Idempotent and resumable: run it again to carry on. "
-                    + "Answers when done.")
+                    + "Answers when done; one copy runs at a time.")
     @RequestBody(description = "{\"from\": \"postgres\", \"to\": \"filesystem\"}")
     @APIResponse(responseCode = "200", description = "moved, failed (sha256: why), remaining in 'from'")
-    @APIResponse(responseCode = "400", description = "Unknown or unconfigured store, or the same store twice")
+    @APIResponse(responseCode = "400", description = "Unknown or unconfigured store, the same store twice, or a field "
+            + "other than from and to")
+    @APIResponse(responseCode = "409", description = "A copy is already running (on this or another replica)")
     public ArtifactMigration.Outcome copy(String body) {
         JsonNode request = RegistryJson.parse(mapper, "body", body == null ? "" : body);
         if (request == null || !request.isObject()) {

@@ -16,6 +16,7 @@ import static dev.turnout.TestFiles.awaitNoSpooledUploads;
 import static dev.turnout.dataset.DatasetApiTest.IRIS;
 import static dev.turnout.dataset.DatasetApiTest.file;
 import static dev.turnout.dataset.DatasetApiTest.upload;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,10 +32,12 @@ class DatasetHostileUploadTest {
     AgroalDataSource dataSource;
 
     String name;
+    long artifactsBefore;
 
     @BeforeEach
-    void name() {
+    void name() throws Exception {
         name = Fixtures.uniqueName("hostile");
+        artifactsBefore = count(dataSource, "SELECT count(*) FROM artifact");
     }
 
     @Test
@@ -54,12 +57,31 @@ class DatasetHostileUploadTest {
                 .body("error", containsString("tag 'source'"));
     }
 
+    @Test
+    void anUnpairedSurrogateInAColumnNameOrATagIsRefused() throws Exception {
+        // UTF-8 cannot encode half of a surrogate pair: the driver stored '?' instead, so the stored column named
+        // none of the file's keys (every row refused by evaluations) and the tag changed silently
+        refused(upload(name, file("{\"sepal\\ud800\": 5.1, \"species\": \"setosa\"}\n")))
+                .body("error", containsString("unpaired surrogate"));
+        refused(upload(name, file(IRIS), "tags", "{\"source\": \"u\\udc00ci\"}"))
+                .body("error", containsString("tag 'source'"));
+    }
+
+    @Test
+    void aBodyOfMorePartsThanTheFormParserTakesIsRefused() throws Exception {
+        // the multipart parser stops at 1000 parts with a RuntimeException: it was a 500
+        var request = given().multiPart("data", file(IRIS));
+        for (int i = 0; i < 1001; i++) {
+            request.multiPart("x" + i, "1");
+        }
+        refused(request.post("/api/datasets/{name}/versions", name)).body("error", containsString("1000 parts"));
+    }
+
     private ValidatableResponse refused(Response response) throws Exception {
-        long artifacts = count(dataSource, "SELECT count(*) FROM artifact");
         ValidatableResponse answer = response.then().statusCode(400).contentType("application/json")
                 .body("code", equalTo("INVALID_ARGUMENT"));
         assertEquals(0, count(dataSource, "SELECT count(*) FROM dataset WHERE name = ?", name));
-        assertEquals(artifacts, count(dataSource, "SELECT count(*) FROM artifact"));
+        assertEquals(artifactsBefore, count(dataSource, "SELECT count(*) FROM artifact"));
         assertEquals(List.of(), awaitNoSpooledUploads(), "no spooled upload may remain");
         return answer;
     }

@@ -44,7 +44,7 @@ record DatasetScan(String sha256, DatasetFormat format, List<String> columns, lo
             in.transferTo(OutputStream.nullOutputStream()); // the readers read to the end; this only makes sure
         }
         for (String column : columns == null ? List.<String>of() : columns) {
-            // the columns are stored as jsonb, which cannot hold U+0000 (the insert would fail: a 500)
+            // the columns are stored as jsonb: U+0000 failed the insert (a 500), half a surrogate pair became '?'
             RegistryRules.checkStorable("the column name '" + Problems.quote(column) + "'", column);
         }
         if (rows == 0) {

@@ -78,13 +78,27 @@ public final class RegistryRules {
     }
 
     /**
-     * PostgreSQL text and jsonb cannot hold U+0000, so text holding it would fail its insert (a 500): refused here
-     * with what is wrong instead. Any other character is stored as given.
+     * Text PostgreSQL stores as given: without U+0000, which text and jsonb cannot hold (the insert failed: a 500),
+     * and without half of a surrogate pair (JSON's "\\ud800"), which UTF-8 cannot encode (the driver wrote '?'
+     * instead, silently). Refused with what is wrong; any other character is stored as given.
      */
     public static void checkStorable(String what, String text) {
-        if (text != null && text.indexOf(0) >= 0) {
-            throw TurnoutException.invalid(what + " holds the character U+0000 (NUL), which cannot be stored; "
-                    + "text may hold any other character");
+        if (text == null) {
+            return;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                throw TurnoutException.invalid(what + " holds the character U+0000 (NUL), which cannot be stored; "
+                        + "text may hold any other character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a pair: one character outside the basic plane, such as an emoji
+            } else if (Character.isSurrogate(c)) {
+                throw TurnoutException.invalid(what + " holds an unpaired surrogate (U+" + Integer.toHexString(c)
+                        .toUpperCase() + "), which is half of a character and cannot be stored as UTF-8; send whole "
+                        + "characters");
+            }
         }
     }
 

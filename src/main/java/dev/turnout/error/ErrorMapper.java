@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The one place that turns failures into HTTP answers. Clients never see stack traces, class names or SQL. */
 public class ErrorMapper {
@@ -23,6 +25,8 @@ public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
     /** Every management call fails alike during an outage: one warning a minute, the rest at DEBUG. */
     private static final RepeatedWarning DATABASE_UNREACHABLE = new RepeatedWarning(LOG, Duration.ofMinutes(1));
+    /** The form parser's refusal of a body with too many parts (a RuntimeException, not an IOException). */
+    private static final Pattern TOO_MANY_PARTS = Pattern.compile("Param limit of (\\d+) was exceeded");
 
     @ServerExceptionMapper
     public Response refused(TurnoutException e) {
@@ -126,6 +130,12 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        Matcher tooManyParts = TOO_MANY_PARTS.matcher(String.valueOf(e.getMessage()));
+        if (e instanceof RuntimeException && tooManyParts.matches() && whileReadingTheRequestBody(e)) {
+            LOG.debugf("unreadable request body: %s", e.getMessage());
+            return respond(ErrorCode.INVALID_ARGUMENT, "the form body has more than " + tooManyParts.group(1)
+                    + " parts, the most the server reads; an upload sends only the parts it names (see /q/openapi)");
+        }
         return respondToUnexpected(e);
     }
 

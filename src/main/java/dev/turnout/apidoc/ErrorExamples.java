@@ -20,6 +20,7 @@ final class ErrorExamples {
             case NOT_ACCEPTABLE -> "this resource answers application/json";
             case CONFLICT -> "input signature of version 2 differs from the active version 1; flip with \"force\": true";
             case LENGTH_REQUIRED -> "prediction requests must carry a Content-Length";
+            case PRECONDITION_FAILED -> "If-Match names no tag of version 1 of 'pricing'; its ETag is \"9f86d0...\" (a strong tag: W/ tags never match), or send If-Match: *";
             case PAYLOAD_TOO_LARGE -> "the request body is over the size limit";
             case UNSUPPORTED_MEDIA_TYPE -> "unsupported Content-Type; uploads are multipart/form-data, other requests application/json";
             case RANGE_NOT_SATISFIABLE -> "the range 'bytes=5000-' is outside the 232 bytes of the artifact; ask for bytes=first-last with first below 232";

@@ -13,6 +13,7 @@ import dev.turnout.dataset.DatasetUploader;
 import dev.turnout.dataset.DatasetVersion;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.http.ListCursor;
+import dev.turnout.http.DownloadPreconditions;
 import dev.turnout.http.RangeHeader;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.security.Roles;
@@ -145,14 +146,16 @@ public class DatasetVersionResource {
     @APIResponse(responseCode = "200", description = "The data")
     @APIResponse(responseCode = "206", description = "The requested range of the data")
     @APIResponse(responseCode = "304", description = "If-None-Match named this digest")
+    @APIResponse(responseCode = "412", description = "If-Match names another ETag")
     @APIResponse(responseCode = "416", description = "The range starts past the data's end")
     public Response data(@RestPath String name, @RestPath String version, Request request,
                          @RestHeader("Range") String range, @RestHeader("If-Range") String ifRange) {
         DatasetVersion dataset = catalog.version(DatasetNames.check(name), RegistryRules.checkVersionNumber(version));
         EntityTag etag = new EntityTag(dataset.sha256());
-        Response.ResponseBuilder unchanged = request.evaluatePreconditions(etag);
-        if (unchanged != null) {
-            return unchanged.build();
+        Optional<Response> unchanged = DownloadPreconditions.check(request, etag, "dataset '" + name + "' version "
+                + dataset.version());
+        if (unchanged.isPresent()) {
+            return unchanged.get();
         }
         boolean rangeApplies = ifRange == null || ifRange.trim().equals("\"" + dataset.sha256() + "\"");
         Optional<RangeHeader> part = rangeApplies ? RangeHeader.parse(range, dataset.sizeBytes()) : Optional.empty();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.engine.ModelFormat;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.DownloadPreconditions;
 import dev.turnout.http.RangeHeader;
 import dev.turnout.http.StreamedUpload;
 import dev.turnout.storage.ByteRange;
@@ -188,15 +189,17 @@ public class VersionResource {
     @APIResponse(responseCode = "200", description = "The artifact")
     @APIResponse(responseCode = "206", description = "The requested range of the artifact")
     @APIResponse(responseCode = "304", description = "If-None-Match named this digest")
+    @APIResponse(responseCode = "412", description = "If-Match names another ETag")
     @APIResponse(responseCode = "416", description = "The range starts past the artifact's end")
     public Response download(@RestPath String name, @RestPath String version, Request request,
                              @RestHeader("Range") String range, @RestHeader("If-Range") String ifRange) {
         StoredArtifact artifact = registry.artifactOf(RegistryRules.checkModelName(name),
                 RegistryRules.checkVersionNumber(version));
         EntityTag etag = new EntityTag(artifact.sha256());
-        Response.ResponseBuilder unchanged = request.evaluatePreconditions(etag);
-        if (unchanged != null) {
-            return unchanged.build();
+        Optional<Response> unchanged = DownloadPreconditions.check(request, etag, "version " + version + " of '"
+                + name + "'");
+        if (unchanged.isPresent()) {
+            return unchanged.get();
         }
         // If-Range: the range holds only for these very bytes (a strong ETag match); a date, or another tag, gets all.
         boolean rangeApplies = ifRange == null || ifRange.trim().equals("\"" + artifact.sha256() + "\"");

@@ -1,0 +1,56 @@
+package dev.turnout.http;
+
+import dev.turnout.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * The management API's JSON bodies (evaluations, flips, rollouts, PATCH, store copies) are read whole into memory:
+ * they are bounded, whatever the endpoint. Without the bound one 300 MB body of blanks, under the 2G upload limit,
+ * ran a server with -Xmx256m out of heap (OutOfMemoryError, a 500).
+ */
+@QuarkusTest
+@TestProfile(JsonBodyLimitTest.LargeUploads.class)
+class JsonBodyLimitTest {
+
+    /** Uploads up to 16M (the tests' default, 1M, would refuse these bodies before any endpoint sees them). */
+    public static class LargeUploads implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("turnout.registry.max-upload-size", "16M");
+        }
+    }
+
+    static final int LIMIT = 1 << 20;
+
+    @Test
+    void aJsonBodyOverOneMibIsA413OnEveryManagementEndpoint() {
+        String model = Fixtures.uniqueName("bounded");
+        given().multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", model)
+                .then().statusCode(201);
+        String over = "{" + " ".repeat(2 * LIMIT) + "}";
+        for (String path : List.of("/api/models/" + model + "/versions/1/evaluations", "/api/artifacts/copy",
+                "/api/models/" + model + "/rollouts")) {
+            given().contentType("application/json").body(over).post(path).then().statusCode(413)
+                    .contentType("application/json").body("code", equalTo("PAYLOAD_TOO_LARGE"))
+                    .body("error", containsString("JSON body")).body("error", containsString(LIMIT + " bytes"));
+        }
+        given().contentType("application/json").body(over).put("/api/models/{name}/active", model).then()
+                .statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        given().contentType("application/json").body(over).patch("/api/models/{name}/versions/1", model).then()
+                .statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        // at the limit the body is read and judged on what it says
+        String at = "{" + " ".repeat(LIMIT - 2) + "}";
+        given().contentType("application/json").body(at).post("/api/models/{name}/versions/1/evaluations", model)
+                .then().statusCode(400).body("error", containsString("'dataset'"));
+    }
+}

@@ -26,7 +26,7 @@ class JsonBodyLimitTest {
     public static class LargeUploads implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("turnout.registry.max-upload-size", "16M");
+            return Map.of("turnout.registry.max-upload-size", "16M", "turnout.datasets.max-upload-size", "16M");
         }
     }
 
@@ -48,6 +48,12 @@ class JsonBodyLimitTest {
                 .statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
         given().contentType("application/json").body(over).patch("/api/models/{name}/versions/1", model).then()
                 .statusCode(413).body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        // the text parts of an upload larger than the bound are no JSON body
+        String csv = "a,b\n" + "1,2\n".repeat(LIMIT / 2);
+        given().multiPart("data", "big.csv", csv.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .multiPart("description", "two MiB of rows").multiPart("tags", "{\"size\": \"2M\"}")
+                .post("/api/datasets/{name}/versions", model).then().statusCode(201)
+                .body("description", equalTo("two MiB of rows")).body("tags.size", equalTo("2M"));
         // at the limit the body is read and judged on what it says
         String at = "{" + " ".repeat(LIMIT - 2) + "}";
         given().contentType("application/json").body(at).post("/api/models/{name}/versions/1/evaluations", model)

@@ -7,10 +7,14 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +53,33 @@ class EvaluationRefusalTest {
                     .body("code", equalTo("INVALID_ARGUMENT"))
                     .body("error", containsString("invalid dataset name"));
         }
+        assertEquals(0, evaluationsOf(model));
+    }
+
+    @Test
+    void aMappingOfMissingColumnsIsRefusedWithABoundedMessage() throws Exception {
+        // Each missing column listed every column of the dataset: 100 missing columns of a dataset with 400 long
+        // names made a 10 MB message; 4096 of a 1 MiB header would make 4 GB.
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            names.add("c" + i + "-" + "w".repeat(200));
+        }
+        String csv = String.join(",", names) + "\n" + String.join(",", Collections.nCopies(400, "1")) + "\n";
+        String dataset = Fixtures.uniqueName("wide");
+        given().multiPart("data", "wide.csv", csv.getBytes(StandardCharsets.UTF_8))
+                .post("/api/datasets/{name}/versions", dataset).then().statusCode(201);
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            missing.add("\"missing-" + i + "\"");
+        }
+        String body = "{\"dataset\": \"" + dataset + "\", \"dataset_version\": 1, \"task\": \"classification\", "
+                + "\"inputs\": {\"x\": [" + String.join(", ", missing) + "]}, \"label\": \"" + "l".repeat(5000) + "\"}";
+        String error = given().contentType("application/json").body(body).post(PATH, model, version).then()
+                .statusCode(422).body("code", equalTo("SIGNATURE_MISMATCH"))
+                .body("error", containsString("no column 'missing-0'")).extract().path("error");
+        assertTrue(error.length() < 8000, "a message of " + error.length() + " characters");
         assertEquals(0, evaluationsOf(model));
     }
 

@@ -5,6 +5,7 @@ import dev.turnout.engine.Signature;
 import dev.turnout.engine.TensorSpec;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.registry.RegistryRules;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +21,8 @@ import java.util.Set;
  */
 final class ColumnMapping {
 
+    /** Problems, and names in one, a refusal lists; the rest are counted. */
+    private static final int MAX_LISTED = 10;
     static final Set<DataType> INPUT_TYPES = Set.of(DataType.FP32, DataType.FP64, DataType.INT32, DataType.INT64);
 
     /** One input: its spec and, in order, the columns that make its row. */
@@ -53,12 +56,14 @@ final class ColumnMapping {
     static ColumnMapping check(int version, Signature signature, Map<String, List<String>> mapping,
                                List<String> datasetColumns, String label, Task task) {
         List<String> problems = new ArrayList<>();
+        boolean columnMissing = false;
         Set<String> columns = new HashSet<>(datasetColumns);
         Map<String, TensorSpec> byName = new LinkedHashMap<>();
         signature.inputs().forEach(spec -> byName.put(spec.name(), spec));
         for (String name : mapping.keySet()) {
             if (!byName.containsKey(name)) {
-                problems.add("the model has no input '" + name + "' (its inputs: " + byName.keySet() + ")");
+                problems.add("the model has no input '" + RegistryRules.printable(name) + "' (its inputs: "
+                        + listed(byName.keySet()) + ")");
             }
         }
         List<Input> inputs = new ArrayList<>();
@@ -71,8 +76,9 @@ final class ColumnMapping {
             }
             for (String column : mapped) {
                 if (!columns.contains(column)) {
-                    problems.add("input '" + spec.name() + "': the dataset has no column '" + column + "' (its columns: "
-                            + datasetColumns + ")");
+                    problems.add("input '" + spec.name() + "': the dataset has no column '"
+                            + RegistryRules.printable(column) + "'");
+                    columnMissing = true;
                 }
             }
             if (!INPUT_TYPES.contains(spec.datatype())) {
@@ -100,7 +106,8 @@ final class ColumnMapping {
             inputs.add(new Input(spec, List.copyOf(mapped)));
         }
         if (label == null || !columns.contains(label)) {
-            problems.add("the dataset has no label column '" + label + "' (its columns: " + datasetColumns + ")");
+            problems.add("the dataset has no label column '" + RegistryRules.printable(label) + "'");
+            columnMissing = true;
         }
         TensorSpec output = signature.outputs().isEmpty() ? null : signature.outputs().get(0);
         if (output == null) {
@@ -109,10 +116,19 @@ final class ColumnMapping {
             outputProblem(output, task).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
+            // bounded: the request names up to 4096 columns, the dataset has up to 4096, each name up to 1 MiB
             throw new TurnoutException(ErrorCode.SIGNATURE_MISMATCH, "the column mapping does not fit version "
-                    + version + "'s signature: " + String.join("; ", problems));
+                    + version + "'s signature: " + String.join("; ", problems.subList(0, Math.min(MAX_LISTED,
+                    problems.size()))) + (problems.size() > MAX_LISTED ? "; and " + (problems.size() - MAX_LISTED)
+                    + " more" : "") + (columnMissing ? " (the dataset's columns: " + listed(datasetColumns) + ")" : ""));
         }
         return new ColumnMapping(List.copyOf(inputs), output, maxBatch);
+    }
+
+    /** Names in a message: the first {@link #MAX_LISTED}, each bounded and printable. */
+    private static String listed(java.util.Collection<String> names) {
+        List<String> shown = names.stream().limit(MAX_LISTED).map(RegistryRules::printable).toList();
+        return shown + (names.size() > MAX_LISTED ? " and " + (names.size() - MAX_LISTED) + " more" : "");
     }
 
     private static java.util.Optional<String> outputProblem(TensorSpec output, Task task) {

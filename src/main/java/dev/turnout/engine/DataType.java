@@ -27,6 +27,8 @@ public enum DataType {
     public static final String SERVABLE = Arrays.stream(values()).filter(DataType::servable).map(Enum::name)
             .collect(Collectors.joining(", "));
 
+    private static final DataType[] VALUES = values();
+
     private final ai.djl.ndarray.types.DataType djl;
 
     DataType(ai.djl.ndarray.types.DataType djl) {
@@ -49,8 +51,14 @@ public enum DataType {
         return Arrays.stream(values()).filter(t -> t.name().equals(name)).findFirst();
     }
 
+    /** Every output of every prediction is looked up here: a plain loop over one shared array, no stream. */
     public static Optional<DataType> fromDjl(ai.djl.ndarray.types.DataType type) {
-        return Arrays.stream(values()).filter(t -> t.djl == type).findFirst();
+        for (DataType t : VALUES) {
+            if (t.djl == type) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

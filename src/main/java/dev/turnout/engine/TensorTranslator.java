@@ -10,7 +10,7 @@ import ai.djl.translate.TranslatorContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
-import java.util.Arrays;
+import java.util.List;
 
 /**
  * Moves plain Java arrays in and out of DJL's NDArrays. Inputs arrive in signature order (PyTorch binds by position,
@@ -109,12 +109,22 @@ final class TensorTranslator implements NoBatchifyTranslator<Tensor[], Tensor[]>
             NDArray array = list.get(i);
             String name = array.getName() != null ? array.getName()
                     : i < signature.outputs().size() ? signature.outputs().get(i).name() : "output_" + i;
-            DataType type = DataType.fromDjl(array.getDataType())
-                    .filter(DataType::servable)
-                    .orElseThrow(() -> new IllegalStateException("the model returned " + array.getDataType()
-                            + " for output " + name + ", which cannot be served yet"));
-            specs[i] = new TensorSpec(name, type, Arrays.stream(array.getShape().getShape()).boxed().toList());
+            DataType type = DataType.fromDjl(array.getDataType()).orElse(null);
+            if (type == null || !type.servable()) {
+                throw new IllegalStateException("the model returned " + array.getDataType() + " for output " + name
+                        + ", which cannot be served yet");
+            }
+            specs[i] = new TensorSpec(name, type, boxed(array.getShape().getShape()));
         }
         return specs;
+    }
+
+    /** A shape as the list a {@link TensorSpec} holds (called for every output of every prediction: no stream). */
+    private static List<Long> boxed(long[] shape) {
+        Long[] dims = new Long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return List.of(dims);
     }
 }

@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +40,16 @@ public class EvaluationWorkers {
     private final String replica;
     private final Semaphore wakeups = new Semaphore(0);
     private final List<Thread> threads = new ArrayList<>();
+    /**
+     * Renews the leases of the runs in progress, off their threads. Its one thread ends when idle, so it is never shut
+     * down: a run interrupted at shutdown must still find it (and be left RUNNING, not failed by a refused task).
+     */
+    private final ExecutorService renewer = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), task -> {
+                Thread thread = new Thread(task, "turnout-evaluation-lease");
+                thread.setDaemon(true);
+                return thread;
+            });
     private volatile boolean stopping;
 
     public EvaluationWorkers(EvaluationStore store, RegistryService registry, DatasetCatalog datasets,
@@ -78,7 +91,7 @@ public class EvaluationWorkers {
             try {
                 var claim = store.claim(replica, config.lease(), config.maxAttempts());
                 if (claim.isPresent()) {
-                    run(claim.get());
+                    run(claim.get(), System.currentTimeMillis());
                 } else {
                     wakeups.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                     wakeups.drainPermits();
@@ -95,41 +108,40 @@ public class EvaluationWorkers {
         }
     }
 
-    private void run(EvaluationStore.Claim claim) {
+    private void run(EvaluationStore.Claim claim, long claimedAt) {
         LOG.infof("Running evaluation %d of %s version %d on %s version %d (attempt %d)", claim.id(), claim.model(),
                 claim.version(), claim.dataset(), claim.datasetVersion(), claim.attempts());
         EvaluationSettings settings = claim.settings();
         ServedModel.Lease other = null;
+        LeaseRenewals lease = new LeaseRenewals(rowsDone -> store.renew(claim.id(), replica, rowsDone, config.lease()),
+                renewer, Math.min(1000, config.lease().toMillis() / 3), claimedAt);
         try (ServedModel.Lease model = versions.load(registry.servableVersion(claim.model(), claim.version()))) {
             if (settings.compareWith() != null) {
                 other = versions.load(registry.servableVersion(claim.model(), settings.compareWith()));
             }
-            renewOrStop(claim, 0);
-            List<String> columns = datasets.version(claim.dataset(), claim.datasetVersion()).columns();
-            ColumnMapping mapping = ColumnMapping.check(claim.version(), model.model().signature(), settings.inputs(),
-                    columns, settings.label(), claim.task());
-            ColumnMapping otherMapping = other == null ? null : ColumnMapping.check(settings.compareWith(),
-                    other.model().signature(), settings.inputs(), columns, settings.label(), claim.task());
-            EvaluationPass pass = new EvaluationPass(mapping, otherMapping, claim.task(), settings.label(),
-                    settings.batchSize());
-            ServedModel.Lease compared = other;
-            long renewEvery = Math.min(1000, config.lease().toMillis() / 3);
-            long[] last = {System.currentTimeMillis()};
+            lease.renewIfDue(0); // the claim took a fresh lease: renewed here only after a long load
             long[] done = {0};
             EvaluationPass.Outcome outcome;
             try (DatasetCursor rows = datasets.openCursor(claim.dataset(), claim.datasetVersion())) {
+                // the cursor's columns are the stored version's: no second look-up of the version
+                List<String> columns = rows.columns();
+                ColumnMapping mapping = ColumnMapping.check(claim.version(), model.model().signature(),
+                        settings.inputs(), columns, settings.label(), claim.task());
+                ColumnMapping otherMapping = other == null ? null : ColumnMapping.check(settings.compareWith(),
+                        other.model().signature(), settings.inputs(), columns, settings.label(), claim.task());
+                EvaluationPass pass = new EvaluationPass(mapping, otherMapping, claim.task(), settings.label(),
+                        settings.batchSize());
+                ServedModel.Lease compared = other;
                 outcome = pass.run(rows, model::predict, compared == null ? null : compared::predict, read -> {
                     done[0] = read;
-                    if (System.currentTimeMillis() - last[0] >= renewEvery) {
-                        renewOrStop(claim, read);
-                        last[0] = System.currentTimeMillis();
-                    }
+                    lease.progress(read);
                 });
             }
+            lease.settle();
             if (store.finish(claim, replica, done[0], outcome.results(), outcome.metrics())) {
                 LOG.infof("Evaluation %d done: %s", claim.id(), outcome.metrics());
             }
-        } catch (LostClaim e) {
+        } catch (LeaseRenewals.Lost e) {
             LOG.warnf("Evaluation %d: this replica lost its claim (lease expired); another one runs it", claim.id());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // shutting down: left RUNNING, its lease expires and it is retried
@@ -144,20 +156,11 @@ public class EvaluationWorkers {
         }
     }
 
-    private void renewOrStop(EvaluationStore.Claim claim, long rowsDone) {
-        if (!store.renew(claim.id(), replica, rowsDone, config.lease())) {
-            throw new LostClaim();
-        }
-    }
-
     private static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static final class LostClaim extends RuntimeException {
     }
 }

@@ -1,0 +1,110 @@
+package dev.turnout.evaluation;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LeaseRenewalsTest {
+
+    private static final long EVERY = 1000;
+
+    @Test
+    void aFreshClaimIsNotRenewedBeforeThePassButALongLoadIsFollowedByARenewal() {
+        List<Long> renewed = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        new LeaseRenewals(rows -> renewed.add(rows), Runnable::run, EVERY, now).renewIfDue(0);
+        assertEquals(List.of(), renewed);
+
+        new LeaseRenewals(rows -> renewed.add(rows), Runnable::run, EVERY, now - EVERY).renewIfDue(0);
+        assertEquals(List.of(0L), renewed);
+        assertThrows(LeaseRenewals.Lost.class,
+                () -> new LeaseRenewals(rows -> false, Runnable::run, EVERY, now - EVERY).renewIfDue(0));
+    }
+
+    @Test
+    void renewalsRunOffTheCallingThreadWithTheRowsDoneAndAtMostOneAtATime() throws Exception {
+        ExecutorService renewer = Executors.newSingleThreadExecutor();
+        try {
+            List<Thread> threads = new ArrayList<>();
+            List<Long> rows = new ArrayList<>();
+            CountDownLatch release = new CountDownLatch(1);
+            LeaseRenewals lease = new LeaseRenewals(done -> {
+                threads.add(Thread.currentThread());
+                rows.add(done);
+                await(release);
+                return true;
+            }, renewer, EVERY, System.currentTimeMillis() - EVERY);
+            lease.progress(256);
+            lease.progress(512); // due again by the clock, but one is still in flight
+            release.countDown();
+            lease.settle();
+            assertEquals(List.of(256L), rows);
+            assertNotEquals(Thread.currentThread(), threads.get(0));
+            lease.progress(768); // just renewed: not due
+            lease.settle();
+            assertEquals(List.of(256L), rows);
+        } finally {
+            renewer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLostClaimStopsThePassAtTheNextBatchOrAtTheEnd() throws Exception {
+        ExecutorService renewer = Executors.newSingleThreadExecutor();
+        try {
+            LeaseRenewals atNextBatch = new LeaseRenewals(done -> false, renewer, EVERY,
+                    System.currentTimeMillis() - EVERY);
+            atNextBatch.progress(256);
+            renewer.submit(() -> { }).get(5, TimeUnit.SECONDS); // the renewal has run
+            assertThrows(LeaseRenewals.Lost.class, () -> atNextBatch.progress(512));
+
+            LeaseRenewals atTheEnd = new LeaseRenewals(done -> false, renewer, EVERY,
+                    System.currentTimeMillis() - EVERY);
+            atTheEnd.progress(256);
+            assertThrows(LeaseRenewals.Lost.class, atTheEnd::settle);
+        } finally {
+            renewer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRenewalThatFailsFailsThePassWithItsOwnError() throws Exception {
+        IllegalStateException down = new IllegalStateException("the database is down");
+        ExecutorService renewer = Executors.newSingleThreadExecutor();
+        try {
+            LeaseRenewals atNextBatch = new LeaseRenewals(done -> {
+                throw down;
+            }, renewer, EVERY, System.currentTimeMillis() - EVERY);
+            atNextBatch.progress(256);
+            renewer.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertSame(down, assertThrows(IllegalStateException.class, () -> atNextBatch.progress(512)));
+
+            LeaseRenewals atTheEnd = new LeaseRenewals(done -> {
+                throw down;
+            }, renewer, EVERY, System.currentTimeMillis() - EVERY);
+            atTheEnd.progress(256);
+            assertSame(down, assertThrows(IllegalStateException.class, atTheEnd::settle));
+        } finally {
+            renewer.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -5,6 +5,9 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -12,10 +15,12 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,8 +71,16 @@ public class ErrorMapper {
                 + e.getOriginalMessage());
     }
 
+    /** The Allow header of a 405; the framework's refusal names no method. */
+    @Inject
+    AllowedMethods allowedMethods;
+
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        if (e instanceof NotFoundException && methodNotTaken(request)) {
+            // the router answers 404, not 405, for some paths a resource takes with other methods (a class's own path)
+            return methodNotAllowed(request);
+        }
         if (e instanceof NotFoundException) {
             return respond(ErrorCode.NOT_FOUND, "no such resource; the API is described at /q/openapi and /q/swagger-ui on this port");
         }
@@ -77,12 +90,15 @@ public class ErrorMapper {
                             + "application/octet-stream), other requests application/json");
         }
         if (e instanceof NotAllowedException) {
-            return respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource; the API is described at /q/openapi on this port");
+            return methodNotAllowed(request);
         }
         if (e instanceof NotAcceptableException) {
             return respond(ErrorCode.NOT_ACCEPTABLE, "this resource answers application/json");
         }
         int status = e.getResponse().getStatus();
+        if (status == 413 && whileReadingTheRequestBody(e)) {
+            return respond(ErrorCode.PAYLOAD_TOO_LARGE, formPartTooLarge(request.getHeader("Content-Length") != null));
+        }
         if (status == 413) {
             return respond(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over the size limit");
         }
@@ -91,6 +107,34 @@ public class ErrorMapper {
             return respond(ErrorCode.INTERNAL, "internal error; the server log has the details");
         }
         return respond(ErrorCode.INVALID_ARGUMENT, "malformed request: " + Response.Status.fromStatusCode(status));
+    }
+
+    private boolean methodNotTaken(HttpServerRequest request) {
+        String allow = allowedMethods.of(request.path());
+        String method = "HEAD".equals(request.method().name()) ? "GET" : request.method().name(); // HEAD goes with GET
+        return !allow.isEmpty() && !List.of(allow.split(", ")).contains(method);
+    }
+
+    private Response methodNotAllowed(HttpServerRequest request) {
+        String allow = allowedMethods.of(request.path());
+        Response refusal = respond(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource"
+                + (allow.isEmpty() ? "" : " (it takes " + allow + ")") + "; the API is described at /q/openapi on this port");
+        return allow.isEmpty() ? refusal : Response.fromResponse(refusal).header("Allow", allow).build();
+    }
+
+    /**
+     * The form parser's 413 carries no reason. It has two: a text part over max-form-attribute-size, or the whole body
+     * over max-body-size (the upload limit). A body that declared its length passed {@code http.BodyLimits}, so only
+     * the first is left; a chunked one may be either.
+     */
+    private static String formPartTooLarge(boolean lengthDeclared) {
+        var config = ConfigProvider.getConfig();
+        long part = config.getValue("quarkus.http.limits.max-form-attribute-size", MemorySize.class).asLongValue();
+        String message = "a form field other than the file (such as 'description' or 'tags') is over " + part
+                + " bytes, the limit on each text part of an upload (quarkus.http.limits.max-form-attribute-size); "
+                + "only the file part may be larger, up to the upload limit";
+        return lengthDeclared ? message : message + ", or the whole body is over " + config.getValue(
+                "quarkus.http.limits.max-body-size", MemorySize.class).asLongValue() + " bytes (turnout.registry.max-upload-size)";
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Which dataset columns feed which model input, checked against the version's signature before anything runs: every
  * input mapped, each of rank 1 (one column) or 2 ({@code [batch, columns]}), of a numeric type, every column present
- * in the dataset; and an output the task can read. Every mismatch is named in one 422.
+ * in the dataset and none of them the label; and an output the task can read. Every mismatch is named in one 422.
  */
 final class ColumnMapping {
 
@@ -79,6 +79,9 @@ final class ColumnMapping {
                     problems.add("input '" + spec.name() + "': the dataset has no column '"
                             + RegistryRules.printable(column) + "'");
                     columnMissing = true;
+                } else if (column.equals(label)) { // the model would be handed the answer it is scored on
+                    problems.add("input '" + spec.name() + "': column '" + RegistryRules.printable(column)
+                            + "' is the label column; the label cannot also be an input");
                 }
             }
             if (!INPUT_TYPES.contains(spec.datatype())) {

@@ -108,6 +108,11 @@ public class EvaluationStore {
                         id, replica, rowsDone, (double) lease.toMillis() / 1000) == 1;
     }
 
+    /** Whether the evaluation is still recorded: deleting its model version (or model) deletes it too. */
+    boolean exists(long id) {
+        return sql.oneLong("SELECT count(*) FROM evaluation WHERE id = ?1", id) == 1;
+    }
+
     /** DONE with its results, and the figures as the version's eval.* metrics, in one transaction. */
     @Transactional
     boolean finish(Claim claim, String replica, long rowsDone, Map<String, Object> results,

@@ -142,7 +142,12 @@ public class EvaluationWorkers {
                 LOG.infof("Evaluation %d done: %s", claim.id(), outcome.metrics());
             }
         } catch (LeaseRenewals.Lost e) {
-            LOG.warnf("Evaluation %d: this replica lost its claim (lease expired); another one runs it", claim.id());
+            if (store.exists(claim.id())) {
+                LOG.warnf("Evaluation %d: this replica lost its claim (lease expired); another one runs it", claim.id());
+            } else {
+                LOG.infof("Evaluation %d stopped: %s version %d was deleted while it ran, and its evaluations with it",
+                        claim.id(), claim.model(), claim.version());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // shutting down: left RUNNING, its lease expires and it is retried
         } catch (Exception e) {

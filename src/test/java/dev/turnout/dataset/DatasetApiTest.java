@@ -38,6 +38,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -227,6 +228,31 @@ class DatasetApiTest {
         given().delete("/api/datasets/{name}/versions/9", name).then().statusCode(404);
         given().delete("/api/datasets/{name}-none/versions/1", name).then().statusCode(404)
                 .body("error", containsString("no dataset named"));
+    }
+
+    @Test
+    void aWrongMethodOnADatasetPathIsA405NamingTheMethodsItTakes() throws Exception {
+        upload(name, file("id,label\n1,a\n")).then().statusCode(201);
+        String[][] cases = { // method, path, the methods the path takes
+                {"DELETE", "/api/datasets", "GET"},
+                {"PUT", "/api/datasets/" + name + "/versions", "GET POST"},
+                {"PATCH", "/api/datasets/" + name + "/versions/1", "GET DELETE"},
+                {"POST", "/api/datasets/" + name + "/versions/1/data", "GET"}};
+        for (String[] c : cases) {
+            try {
+                ValidatableResponse answer = given().request(c[0], c[1]).then().statusCode(405)
+                        .contentType("application/json").body("code", equalTo("METHOD_NOT_ALLOWED"))
+                        .header("Allow", not(containsString(c[0])));
+                for (String method : c[2].split(" ")) {
+                    answer.header("Allow", containsString(method));
+                }
+            } catch (AssertionError e) {
+                throw new AssertionError(c[0] + " " + c[1] + ": " + e.getMessage(), e);
+            }
+        }
+        // no resource lives at /api/datasets/{name}: a dataset goes with its last version, deleted one by one
+        given().delete("/api/datasets/{name}", name).then().statusCode(404).contentType("application/json")
+                .body("code", equalTo("NOT_FOUND"));
     }
 
     @Test

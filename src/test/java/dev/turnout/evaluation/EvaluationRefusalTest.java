@@ -57,6 +57,42 @@ class EvaluationRefusalTest {
     }
 
     @Test
+    void anIntegerFieldGivenAsANonIntegerNumberIsRefused() throws Exception {
+        String dataset = Fixtures.uniqueName("golden");
+        int dv = uploadDataset(dataset, "golden.csv");
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        // 1e0 and 1.0 are JSON numbers of another kind than 1: they were taken as version 1
+        for (String number : new String[] {"1e0", "1.0", "1E0"}) {
+            given().contentType("application/json").body(classification(dataset, dv, null)
+                    .replace("\"dataset_version\": " + dv, "\"dataset_version\": " + number))
+                    .post(PATH, model, version).then().statusCode(400).contentType("application/json")
+                    .body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("'dataset_version'")).body("error", containsString("integer"));
+            given().contentType("application/json").body(classification(dataset, dv, number))
+                    .post(PATH, model, version).then().statusCode(400).contentType("application/json")
+                    .body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("'compare_with'")).body("error", containsString("integer"));
+        }
+        assertEquals(0, evaluationsOf(model));
+    }
+
+    @Test
+    void theLabelColumnCannotAlsoBeAnInput() throws Exception {
+        String dataset = Fixtures.uniqueName("golden");
+        int dv = uploadDataset(dataset, "golden.csv");
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        // the model would see the answer it is scored on
+        given().contentType("application/json").body(classification(dataset, dv, null)
+                        .replace("\"f4\"]", "\"species\"]"))
+                .post(PATH, model, version).then().statusCode(422).contentType("application/json")
+                .body("code", equalTo("SIGNATURE_MISMATCH"))
+                .body("error", containsString("'species'")).body("error", containsString("label"));
+        assertEquals(0, evaluationsOf(model));
+    }
+
+    @Test
     void aMappingOfMissingColumnsIsRefusedWithABoundedMessage() throws Exception {
         // Each missing column listed every column of the dataset: 100 missing columns of a dataset with 400 long
         // names made a 10 MB message; 4096 of a 1 MiB header would make 4 GB.

@@ -116,6 +116,10 @@ class UploadRefusalTest {
                 400, "INVALID_ARGUMENT").body("error", containsString("FP32"));
         refused(upload(name, "linear-v1.onnx", "signature", Fixtures.LINEAR_SIGNATURE.replace("-1,1", "-2,1")).then(),
                 400, "INVALID_ARGUMENT").body("error", containsString("-1 for dynamic"));
+        for (String dim : new String[] {"1.0", "1e0"}) { // were taken as 1
+            refused(upload(name, "linear-v1.onnx", "signature", Fixtures.LINEAR_SIGNATURE.replace("-1,1", "-1," + dim))
+                    .then(), 400, "INVALID_ARGUMENT").body("error", containsString("integer"));
+        }
     }
 
     @Test

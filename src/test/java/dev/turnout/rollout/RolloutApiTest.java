@@ -231,6 +231,10 @@ class RolloutApiTest {
         String name = modelWith("linear-v1.onnx");
         flip(name, "{\"version\": 7}").statusCode(404).body("error", containsString("no version 7"));
         flip(name, "{\"version\": \"1\"}").statusCode(400).body("error", containsString("whole number"));
+        for (String number : new String[] {"1.0", "1e0"}) { // were taken as version 1
+            flip(name, "{\"version\": " + number + "}").statusCode(400).body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("'version'")).body("error", containsString("integer"));
+        }
         flip(name, "{\"version\": 1, \"colour\": \"green\"}").statusCode(400).body("error", containsString("colour"));
         flip(name, "{\"version\": 1, \"force\": \"yes\"}").statusCode(400);
         flip(name, "not json").statusCode(400);

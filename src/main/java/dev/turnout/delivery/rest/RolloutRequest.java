@@ -6,6 +6,7 @@ import dev.turnout.delivery.DeliveryConfig;
 import dev.turnout.delivery.RolloutPlan;
 import dev.turnout.delivery.Strategy;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.JsonIntegers;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.rollout.FlipRequest;
 import dev.turnout.rollout.MetricRequirement;
@@ -36,11 +37,7 @@ final class RolloutRequest {
     }
 
     static RolloutPlan parse(JsonNode request, DeliveryConfig config, String actor) {
-        JsonNode version = request.get("version");
-        if (version == null || !version.canConvertToExactIntegral() || !version.canConvertToInt()
-                || version.intValue() < 1) {
-            throw TurnoutException.invalid("'version' must be a whole number from 1: the candidate to roll out");
-        }
+        int version = JsonIntegers.positiveInt(request, "version", ": the candidate to roll out");
         JsonNode strategyNode = request.get("strategy");
         Strategy strategy = strategyNode == null || strategyNode.isNull() ? Strategy.CANARY
                 : Strategy.parse(strategyNode.isTextual() ? strategyNode.textValue() : "").orElseThrow(() ->
@@ -63,7 +60,7 @@ final class RolloutRequest {
             duration = duration(request.get("duration"), "duration", config.maxDuration());
         }
         AnalysisThresholds analysis = analysis(request.get("analysis"), strategy);
-        return new RolloutPlan(version.intValue(), strategy, steps, stepDuration, sample, duration, analysis,
+        return new RolloutPlan(version, strategy, steps, stepDuration, sample, duration, analysis,
                 reason(request.get("reason")), requirements(request.get("require")),
                 force != null && force.booleanValue(), actor);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.dataset.DatasetNames;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.JsonIntegers;
 import dev.turnout.evaluation.EvaluationInfo;
 import dev.turnout.evaluation.EvaluationRequest;
 import dev.turnout.evaluation.EvaluationService;
@@ -132,16 +133,12 @@ public class EvaluationResource {
             }
         }
         String dataset = DatasetNames.check(text(request, "dataset"));
-        JsonNode datasetVersion = request.get("dataset_version");
-        if (datasetVersion == null || !datasetVersion.canConvertToExactIntegral() || !datasetVersion.canConvertToInt()
-                || datasetVersion.intValue() < 1) {
-            throw TurnoutException.invalid("'dataset_version' must be a whole number from 1");
-        }
+        int datasetVersion = JsonIntegers.positiveInt(request, "dataset_version", "");
         String taskName = text(request, "task");
         Task task = Task.parse(taskName).orElseThrow(() -> TurnoutException.invalid("'task' must be one of "
                 + Task.ACCEPTED + ", not '" + RegistryRules.printable(taskName) + "'"));
         String label = text(request, "label");
-        return new EvaluationRequest(dataset, datasetVersion.intValue(), task, inputs(request.get("inputs")), label,
+        return new EvaluationRequest(dataset, datasetVersion, task, inputs(request.get("inputs")), label,
                 compareWith(request.get("compare_with")));
     }
 
@@ -190,9 +187,10 @@ public class EvaluationResource {
         if (node.isTextual() && node.textValue().equals(EvaluationRequest.ACTIVE)) {
             return EvaluationRequest.ACTIVE;
         }
-        if (node.canConvertToExactIntegral() && node.canConvertToInt() && node.intValue() >= 1) {
+        if (JsonIntegers.isPositiveInt(node)) {
             return Integer.toString(node.intValue());
         }
-        throw TurnoutException.invalid("'compare_with' must be \"active\" or a version number");
+        throw TurnoutException.invalid("'compare_with' must be \"active\" or a version number: "
+                + JsonIntegers.mustBe("compare_with"));
     }
 }

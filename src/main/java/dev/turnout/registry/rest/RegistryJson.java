@@ -7,6 +7,7 @@ import dev.turnout.engine.DataType;
 import dev.turnout.engine.Signature;
 import dev.turnout.engine.TensorSpec;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.JsonIntegers;
 import dev.turnout.registry.RegistryRules;
 
 import java.util.ArrayList;
@@ -104,9 +105,9 @@ final class RegistryJson {
             }
             List<Long> dims = new ArrayList<>();
             for (JsonNode dim : shape) {
-                if (!dim.canConvertToExactIntegral() || !dim.canConvertToLong() || dim.longValue() < TensorSpec.DYNAMIC) {
+                if (!JsonIntegers.isLong(dim) || dim.longValue() < TensorSpec.DYNAMIC) {
                     throw TurnoutException.invalid(where + " has shape " + shape
-                            + "; dimensions are whole numbers >= 0, or -1 for dynamic");
+                            + "; dimensions are whole numbers >= 0 written as integers (4, not 4.0), or -1 for dynamic");
                 }
                 dims.add(dim.longValue());
             }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.JsonIntegers;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.rollout.ActivationRecord;
 import dev.turnout.rollout.ActivationService;
@@ -111,15 +112,12 @@ public class ModelRolloutResource {
         RegistryRules.checkModelName(name);
         Duration waitFor = parseWait(wait);
         JsonNode request = object(body, FLIP_FIELDS, "{\"version\": N, \"reason\": \"...\"}");
-        JsonNode version = request.get("version");
-        if (version == null || !version.canConvertToExactIntegral() || !version.canConvertToInt() || version.intValue() < 1) {
-            throw TurnoutException.invalid("'version' must be a whole number from 1");
-        }
+        int version = JsonIntegers.positiveInt(request, "version", "");
         JsonNode force = request.get("force");
         if (force != null && !force.isBoolean()) {
             throw TurnoutException.invalid("'force' must be true or false");
         }
-        FlipRequest flip = new FlipRequest(version.intValue(), reason(request), force != null && force.booleanValue(),
+        FlipRequest flip = new FlipRequest(version, reason(request), force != null && force.booleanValue(),
                 requirements(request.get("require")), identity.getPrincipal().getName());
         return answer(activation.flip(name, flip, waitFor));
     }

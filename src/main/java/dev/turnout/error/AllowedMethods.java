@@ -1,0 +1,85 @@
+package dev.turnout.error;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The methods each path of the API takes, for the Allow header of a 405 (the framework's refusal names none). Read
+ * once from the resource classes' annotations, so it cannot drift from them.
+ */
+@ApplicationScoped
+public class AllowedMethods {
+
+    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\{[^}]*}");
+
+    private record Route(Pattern path, String method) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    AllowedMethods(BeanManager beans) {
+        for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
+            Path root = bean.getBeanClass().getAnnotation(Path.class);
+            if (root == null) {
+                continue;
+            }
+            for (Method method : bean.getBeanClass().getMethods()) {
+                String verb = verb(method);
+                if (verb != null) {
+                    Path sub = method.getAnnotation(Path.class);
+                    routes.add(new Route(pattern(root.value() + (sub == null ? "" : "/" + sub.value())), verb));
+                }
+            }
+        }
+    }
+
+    /** The methods {@code path} takes, sorted and comma-separated ("GET, POST"); empty when no route matches. */
+    public String of(String path) {
+        String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Set<String> methods = new TreeSet<>();
+        for (Route route : routes) {
+            if (route.path().matcher(trimmed).matches()) {
+                methods.add(route.method());
+            }
+        }
+        return String.join(", ", methods);
+    }
+
+    private static String verb(Method method) {
+        for (Annotation annotation : method.getAnnotations()) {
+            HttpMethod verb = annotation.annotationType().getAnnotation(HttpMethod.class);
+            if (verb != null) {
+                return verb.value();
+            }
+        }
+        return null;
+    }
+
+    /** A path template as a pattern: each {parameter} one segment, slashes collapsed, no trailing slash. */
+    private static Pattern pattern(String template) {
+        String path = ("/" + template).replaceAll("/+", "/");
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        StringBuilder regex = new StringBuilder();
+        int last = 0;
+        var parameters = TEMPLATE_PARAMETER.matcher(path);
+        while (parameters.find()) {
+            regex.append(Pattern.quote(path.substring(last, parameters.start()))).append("[^/]+");
+            last = parameters.end();
+        }
+        return Pattern.compile(regex.append(Pattern.quote(path.substring(last))).toString());
+    }
+}

@@ -57,24 +57,28 @@ class EvaluationRefusalTest {
     }
 
     @Test
-    void anIntegerFieldGivenAsANonIntegerNumberIsRefused() throws Exception {
+    void anIntegerFieldTakesWholeNumbersHoweverWrittenAndRefusesFractions() throws Exception {
         String dataset = Fixtures.uniqueName("golden");
         int dv = uploadDataset(dataset, "golden.csv");
         String model = Fixtures.uniqueName("eval");
         int version = uploadVersion(model, "classifier-fair.onnx");
-        // 1e0 and 1.0 are JSON numbers of another kind than 1: they were taken as version 1
-        for (String number : new String[] {"1e0", "1.0", "1E0"}) {
+        for (String number : new String[] {"1.5", "1e-1", "15E-1"}) {
             given().contentType("application/json").body(classification(dataset, dv, null)
                     .replace("\"dataset_version\": " + dv, "\"dataset_version\": " + number))
                     .post(PATH, model, version).then().statusCode(400).contentType("application/json")
                     .body("code", equalTo("INVALID_ARGUMENT"))
-                    .body("error", containsString("'dataset_version'")).body("error", containsString("integer"));
+                    .body("error", containsString("'dataset_version'")).body("error", containsString("whole number"));
             given().contentType("application/json").body(classification(dataset, dv, number))
                     .post(PATH, model, version).then().statusCode(400).contentType("application/json")
                     .body("code", equalTo("INVALID_ARGUMENT"))
-                    .body("error", containsString("'compare_with'")).body("error", containsString("integer"));
+                    .body("error", containsString("'compare_with'")).body("error", containsString("whole number"));
         }
         assertEquals(0, evaluationsOf(model));
+        // a whole number written as a float (a client holding numbers as floats) is that number
+        given().contentType("application/json").body(classification(dataset, dv, null)
+                        .replace("\"dataset_version\": " + dv, "\"dataset_version\": " + dv + ".0"))
+                .post(PATH, model, version).then().statusCode(202);
+        assertEquals(1, evaluationsOf(model));
     }
 
     @Test

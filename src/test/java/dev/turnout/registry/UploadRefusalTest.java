@@ -116,9 +116,9 @@ class UploadRefusalTest {
                 400, "INVALID_ARGUMENT").body("error", containsString("FP32"));
         refused(upload(name, "linear-v1.onnx", "signature", Fixtures.LINEAR_SIGNATURE.replace("-1,1", "-2,1")).then(),
                 400, "INVALID_ARGUMENT").body("error", containsString("-1 for dynamic"));
-        for (String dim : new String[] {"1.0", "1e0"}) { // were taken as 1
+        for (String dim : new String[] {"1.5", "1e-1"}) { // fractions, however written
             refused(upload(name, "linear-v1.onnx", "signature", Fixtures.LINEAR_SIGNATURE.replace("-1,1", "-1," + dim))
-                    .then(), 400, "INVALID_ARGUMENT").body("error", containsString("integer"));
+                    .then(), 400, "INVALID_ARGUMENT").body("error", containsString("whole numbers"));
         }
     }
 

@@ -231,9 +231,9 @@ class RolloutApiTest {
         String name = modelWith("linear-v1.onnx");
         flip(name, "{\"version\": 7}").statusCode(404).body("error", containsString("no version 7"));
         flip(name, "{\"version\": \"1\"}").statusCode(400).body("error", containsString("whole number"));
-        for (String number : new String[] {"1.0", "1e0"}) { // were taken as version 1
+        for (String number : new String[] {"1.5", "1e-1", "15e-1"}) { // fractions, however written
             flip(name, "{\"version\": " + number + "}").statusCode(400).body("code", equalTo("INVALID_ARGUMENT"))
-                    .body("error", containsString("'version'")).body("error", containsString("integer"));
+                    .body("error", containsString("'version'")).body("error", containsString("whole number"));
         }
         flip(name, "{\"version\": 1, \"colour\": \"green\"}").statusCode(400).body("error", containsString("colour"));
         flip(name, "{\"version\": 1, \"force\": \"yes\"}").statusCode(400);

@@ -190,7 +190,7 @@ public class EvaluationResource {
         if (JsonIntegers.isPositiveInt(node)) {
             return Integer.toString(node.intValue());
         }
-        throw TurnoutException.invalid("'compare_with' must be \"active\" or a version number: "
-                + JsonIntegers.mustBe("compare_with"));
+        throw TurnoutException.invalid("'compare_with' must be \"active\" or a version number, a whole number from 1 "
+                + "(2 or 2.0, not 2.5)");
     }
 }

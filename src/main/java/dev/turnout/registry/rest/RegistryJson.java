@@ -107,7 +107,7 @@ final class RegistryJson {
             for (JsonNode dim : shape) {
                 if (!JsonIntegers.isLong(dim) || dim.longValue() < TensorSpec.DYNAMIC) {
                     throw TurnoutException.invalid(where + " has shape " + shape
-                            + "; dimensions are whole numbers >= 0 written as integers (4, not 4.0), or -1 for dynamic");
+                            + "; dimensions are whole numbers >= 0 (4 or 4.0, not 4.5), or -1 for dynamic");
                 }
                 dims.add(dim.longValue());
             }

@@ -7,6 +7,16 @@ public final class SqlStates {
 
     /** foreign_key_violation: a referenced row is gone, or a referencing row still exists. */
     public static final String FOREIGN_KEY_VIOLATION = "23503";
+    /**
+     * restrict_violation, which PostgreSQL itself does not raise (its foreign keys use 23503): the schema's own
+     * triggers raise it with a message for the client, such as deleting the candidate of a rollout in progress.
+     */
+    public static final String RESTRICT_VIOLATION = "23001";
+
+    /** Class 08 (connection exception) or 57P (the server is shutting down or starting): the database is away. */
+    public static boolean isUnreachable(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
+    }
 
     private SqlStates() {
     }

@@ -1,5 +1,6 @@
 package dev.turnout.error;
 
+import dev.turnout.db.SqlStates;
 import dev.turnout.logging.RepeatedWarning;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -15,7 +16,7 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -32,6 +33,15 @@ public class ErrorMapper {
     private static final RepeatedWarning DATABASE_UNREACHABLE = new RepeatedWarning(LOG, Duration.ofMinutes(1));
     /** The form parser's refusal of a body with too many parts (a RuntimeException, not an IOException). */
     private static final Pattern TOO_MANY_PARTS = Pattern.compile("Param limit of (\\d+) was exceeded");
+
+    /** The Allow header of a 405; the framework's refusal names no method. */
+    @Inject
+    AllowedMethods allowedMethods;
+    /** The two limits the form parser's 413 may stand for (it names neither). */
+    @ConfigProperty(name = "quarkus.http.limits.max-form-attribute-size")
+    MemorySize formPartLimit;
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    MemorySize bodyLimit;
 
     @ServerExceptionMapper
     public Response refused(TurnoutException e) {
@@ -70,10 +80,6 @@ public class ErrorMapper {
         return respond(ErrorCode.INVALID_ARGUMENT, "the request body is not valid JSON of the expected shape: "
                 + e.getOriginalMessage());
     }
-
-    /** The Allow header of a 405; the framework's refusal names no method. */
-    @Inject
-    AllowedMethods allowedMethods;
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, HttpServerRequest request) {
@@ -127,14 +133,13 @@ public class ErrorMapper {
      * over max-body-size (the upload limit). A body that declared its length passed {@code http.BodyLimits}, so only
      * the first is left; a chunked one may be either.
      */
-    private static String formPartTooLarge(boolean lengthDeclared) {
-        var config = ConfigProvider.getConfig();
-        long part = config.getValue("quarkus.http.limits.max-form-attribute-size", MemorySize.class).asLongValue();
-        String message = "a form field other than the file (such as 'description' or 'tags') is over " + part
+    private String formPartTooLarge(boolean lengthDeclared) {
+        String message = "a form field other than the file (such as 'description' or 'tags') is over "
+                + formPartLimit.asLongValue()
                 + " bytes, the limit on each text part of an upload (quarkus.http.limits.max-form-attribute-size); "
                 + "only the file part may be larger, up to the upload limit";
-        return lengthDeclared ? message : message + ", or the whole body is over " + config.getValue(
-                "quarkus.http.limits.max-body-size", MemorySize.class).asLongValue() + " bytes (turnout.registry.max-upload-size)";
+        return lengthDeclared ? message : message + ", or the whole body is over " + bodyLimit.asLongValue()
+                + " bytes (turnout.registry.max-upload-size)";
     }
 
     /**
@@ -206,7 +211,8 @@ public class ErrorMapper {
      */
     static String databaseRefusal(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof org.postgresql.util.PSQLException sql && "23001".equals(sql.getSQLState())
+            if (cause instanceof org.postgresql.util.PSQLException sql
+                    && SqlStates.RESTRICT_VIOLATION.equals(sql.getSQLState())
                     && sql.getServerErrorMessage() != null) {
                 return sql.getServerErrorMessage().getMessage();
             }
@@ -220,8 +226,7 @@ public class ErrorMapper {
      */
     static boolean databaseUnreachable(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08")
-                    || sql.getSQLState().startsWith("57P"))) {
+            if (cause instanceof java.sql.SQLException sql && SqlStates.isUnreachable(sql.getSQLState())) {
                 return true;
             }
             if (cause instanceof java.net.ConnectException || cause instanceof java.sql.SQLTransientConnectionException) {

@@ -8,6 +8,7 @@ import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryRules;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,7 +130,7 @@ final class ColumnMapping {
     }
 
     /** Names in a message: the first {@link #MAX_LISTED}, each bounded and printable. */
-    private static String listed(java.util.Collection<String> names) {
+    private static String listed(Collection<String> names) {
         List<String> shown = names.stream().limit(MAX_LISTED).map(RegistryRules::printable).toList();
         return shown + (names.size() > MAX_LISTED ? " and " + (names.size() - MAX_LISTED) + " more" : "");
     }

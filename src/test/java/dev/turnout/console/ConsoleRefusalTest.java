@@ -81,6 +81,15 @@ class ConsoleRefusalTest {
     }
 
     @Test
+    void aWrongMethodOnAnyConsolePathIsA405NamingGet() {
+        // the console's catch-all page takes a path of several segments; its 405 named no method
+        for (String path : new String[] {"/console/no-such-page", "/console/no/such/page"}) {
+            given().redirects().follow(false).request("DELETE", path).then().statusCode(405)
+                    .header("Allow", containsString("GET")).header("Allow", not(containsString("DELETE")));
+        }
+    }
+
+    @Test
     void aWrongTokenIsRefusedOnTheSignInPage() {
         given().header("Origin", origin()).formParam("token", "not-a-token").post("/console/sign-in")
                 .then().statusCode(401).contentType(containsString("text/html"))

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class AllowedMethods {
 
-    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\{[^}]*}");
+    /** {name} or {name: regex} (a regex without braces, as the API's own are). */
+    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\{\\s*[^}:\\s]+\\s*(?::\\s*([^}]*))?}");
 
     private record Route(Pattern path, String method) {
     }
@@ -67,7 +68,10 @@ public class AllowedMethods {
         return null;
     }
 
-    /** A path template as a pattern: each {parameter} one segment, slashes collapsed, no trailing slash. */
+    /**
+     * A path template as a pattern: each {parameter} one segment, or what its own regex matches (the console's pages
+     * take several), slashes collapsed, no trailing slash.
+     */
     private static Pattern pattern(String template) {
         String path = ("/" + template).replaceAll("/+", "/");
         if (path.length() > 1 && path.endsWith("/")) {
@@ -77,7 +81,9 @@ public class AllowedMethods {
         int last = 0;
         var parameters = TEMPLATE_PARAMETER.matcher(path);
         while (parameters.find()) {
-            regex.append(Pattern.quote(path.substring(last, parameters.start()))).append("[^/]+");
+            String own = parameters.group(1);
+            regex.append(Pattern.quote(path.substring(last, parameters.start())))
+                    .append(own == null ? "[^/]+" : "(?:" + own.trim() + ")");
             last = parameters.end();
         }
         return Pattern.compile(regex.append(Pattern.quote(path.substring(last))).toString());

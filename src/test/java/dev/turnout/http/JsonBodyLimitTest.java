@@ -1,6 +1,7 @@
 package dev.turnout.http;
 
 import dev.turnout.Fixtures;
+import dev.turnout.registry.RegistryRules;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -12,6 +13,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The management API's JSON bodies (evaluations, flips, rollouts, PATCH, store copies) are read whole into memory:
@@ -58,6 +60,47 @@ class JsonBodyLimitTest {
         String at = "{" + " ".repeat(LIMIT - 2) + "}";
         given().contentType("application/json").body(at).post("/api/models/{name}/versions/1/evaluations", model)
                 .then().statusCode(400).body("error", containsString("'dataset'"));
+    }
+
+    @Test
+    void aPatchAtTheDocumentedLimitsIsReadWhenEveryCharacterIsEscaped() {
+        // RegistryRules allows 256 metrics and 256 tags (names of 128 characters, values of 5000) and a description
+        // of 10,000 characters; JSON may spell any character as a six-byte escape (\\u00e9), so such a PATCH is ~8 MB
+        String model = Fixtures.uniqueName("maximal");
+        given().multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", model)
+                .then().statusCode(201);
+        String value = "é".repeat(RegistryRules.MAX_TAG_VALUE_LENGTH);
+        String description = "ü".repeat(RegistryRules.MAX_DESCRIPTION_LENGTH);
+        StringBuilder body = new StringBuilder("{\"metrics\": {");
+        for (int i = 0; i < RegistryRules.MAX_ENTRIES; i++) {
+            body.append(i == 0 ? "" : ", ").append(escaped(name('m', i))).append(": -1.2345678901234567E-300");
+        }
+        body.append("}, \"tags\": {");
+        for (int i = 0; i < RegistryRules.MAX_ENTRIES; i++) {
+            body.append(i == 0 ? "" : ", ").append(escaped(name('t', i))).append(": ").append(escaped(value));
+        }
+        body.append("}, \"description\": ").append(escaped(description)).append("}");
+        assertTrue(body.length() > 7_800_000, () -> "the body is only " + body.length() + " bytes");
+        given().contentType("application/json").body(body.toString())
+                .patch("/api/models/{name}/versions/1", model).then().statusCode(200);
+        given().get("/api/models/{name}/versions/1", model).then().statusCode(200)
+                .body("description", equalTo(description))
+                .body("tags.size()", equalTo(RegistryRules.MAX_ENTRIES))
+                .body("metrics.size()", equalTo(RegistryRules.MAX_ENTRIES))
+                .body("tags." + name('t', 255), equalTo(value));
+    }
+
+    /** A metric or tag name of the longest length the rules allow (128 characters), distinct per index. */
+    private static String name(char kind, int index) {
+        String head = kind + String.format("%03d", index);
+        return head + "x".repeat(128 - head.length());
+    }
+
+    /** A JSON string with every character written as an escape (\\u00e9, six bytes): the longest spelling JSON has. */
+    private static String escaped(String text) {
+        StringBuilder json = new StringBuilder(text.length() * 6 + 2).append('"');
+        text.chars().forEach(c -> json.append(String.format("\\u%04x", c)));
+        return json.append('"').toString();
     }
 
     @Test

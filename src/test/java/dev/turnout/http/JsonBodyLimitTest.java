@@ -5,9 +5,15 @@ import dev.turnout.registry.RegistryRules;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +21,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,6 +75,27 @@ class JsonBodyLimitTest {
         String at = "{" + " ".repeat(limit - 2) + "}";
         given().contentType("application/json").body(at).post("/api/models/{name}/versions/1/evaluations", model)
                 .then().statusCode(400).body("error", containsString("'dataset'"));
+    }
+
+    @Test
+    void aChunkedJsonBodyOverTheBoundIsA413() throws Exception {
+        // no Content-Length: the bound is found by reading, not from the header
+        int limit = bodies.maxBytes();
+        String model = Fixtures.uniqueName("chunked");
+        given().multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", model)
+                .then().statusCode(201);
+        byte[] over = ("{" + " ".repeat(limit) + "}").getBytes(StandardCharsets.UTF_8);
+        URI patch = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/models/" + model + "/versions/1");
+        HttpRequest request = HttpRequest.newBuilder(patch).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over)))
+                .build(); // a stream of unknown length: sent chunked
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode(), response::body);
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                () -> response.headers().toString());
+        assertTrue(response.body().contains("\"PAYLOAD_TOO_LARGE\""), response::body);
+        assertTrue(response.body().contains("is longer; at most " + limit + " bytes"), response::body);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.turnout.http;
 
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -20,13 +22,31 @@ import java.nio.charset.StandardCharsets;
  * PATCH, store copies) with a bound. The framework's own reader buffers the whole body, and the only other limit is
  * the upload limit (2G), so one body of blanks ran a small heap out of memory. Bound by the parameter's type, so it
  * holds however the route is spelled; a declared length over it is refused before a byte is read.
+ * <p>
+ * The bound is the largest body a request within the documented limits can be ({@link JsonBodyNeed}, stated by each
+ * domain from its rules: a PATCH of 256 tags of 5000 characters, every one escaped, is ~8 MB) plus slack for
+ * whitespace, rounded up to a MiB. A fixed 1 MiB refused such requests with a 413.
  */
 @Provider
+@Singleton
 @Consumes(MediaType.WILDCARD)
 public class BoundedStringBodies implements MessageBodyReader<String> {
 
-    /** A management request is a small JSON object; this is far above any (a flip's reason, a PATCH of 256 tags). */
-    public static final int MAX_BYTES = 1 << 20;
+    private static final int MIB = 1 << 20;
+    /** Indentation and blanks between tokens a client may add to the densest body (a pretty-printer's are less). */
+    private static final long WHITESPACE_SLACK = MIB;
+
+    private final int maxBytes;
+
+    public BoundedStringBodies(Instance<JsonBodyNeed> needs) {
+        long largest = needs.stream().mapToLong(JsonBodyNeed::maxBytes).max().orElse(0);
+        this.maxBytes = Math.toIntExact((largest + WHITESPACE_SLACK + MIB - 1) / MIB * MIB);
+    }
+
+    /** The most bytes one String body may have. */
+    public int maxBytes() {
+        return maxBytes;
+    }
 
     @Override
     public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
@@ -40,23 +60,23 @@ public class BoundedStringBodies implements MessageBodyReader<String> {
         if (declared != null && isOver(declared.trim())) {
             throw tooLarge("is " + declared.trim() + " bytes");
         }
-        byte[] bytes = body.readNBytes(MAX_BYTES + 1);
-        if (bytes.length > MAX_BYTES) {
+        byte[] bytes = body.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
             throw tooLarge("is longer");
         }
         return new String(bytes, charset(mediaType));
     }
 
-    private static boolean isOver(String length) {
+    private boolean isOver(String length) {
         try {
-            return Long.parseLong(length) > MAX_BYTES;
+            return Long.parseLong(length) > maxBytes;
         } catch (NumberFormatException e) {
             return false; // the HTTP layer refuses a malformed Content-Length itself
         }
     }
 
-    private static TurnoutException tooLarge(String size) {
-        return new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the JSON body " + size + "; at most " + MAX_BYTES
+    private TurnoutException tooLarge(String size) {
+        return new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the JSON body " + size + "; at most " + maxBytes
                 + " bytes are read (a management request is a small JSON object)").withHeader("Connection", "close");
     }
 

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 public final class RegistryRules {
 
     public static final String MODEL_NAME_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
-    public static final String KEY_PATTERN = "[A-Za-z0-9_][A-Za-z0-9_.:/ -]{0,127}";
+    /** Characters in a metric or tag name. */
+    public static final int MAX_KEY_LENGTH = 128;
+    public static final String KEY_PATTERN = "[A-Za-z0-9_][A-Za-z0-9_.:/ -]{0," + (MAX_KEY_LENGTH - 1) + "}";
     public static final int MAX_TAG_VALUE_LENGTH = 5000;
     public static final int MAX_DESCRIPTION_LENGTH = 10_000;
     public static final int MAX_ENTRIES = 256;

@@ -46,7 +46,7 @@ public class EvaluationResource {
             + "\"inputs\": {\"x\": [\"f1\", \"f2\", \"f3\", \"f4\"]}, \"label\": \"species\", \"compare_with\": \"active\"}";
     private static final Set<String> FIELDS = Set.of("dataset", "dataset_version", "task", "inputs", "label",
             "compare_with");
-    private static final int MAX_COLUMNS = 4096;
+    static final int MAX_COLUMNS = 4096;
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
 

@@ -39,24 +39,34 @@ class LeaseRenewalsTest {
             List<Thread> threads = new ArrayList<>();
             List<Long> rows = new ArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
+            // every = 0: each progress is due by the clock, so only the renewal in flight holds the second back
             LeaseRenewals lease = new LeaseRenewals(done -> {
                 threads.add(Thread.currentThread());
                 rows.add(done);
                 await(release);
                 return true;
-            }, renewer, EVERY, System.currentTimeMillis() - EVERY);
+            }, renewer, 0, System.currentTimeMillis());
             lease.progress(256);
-            lease.progress(512); // due again by the clock, but one is still in flight
+            lease.progress(512); // due, but one is still in flight
             release.countDown();
             lease.settle();
             assertEquals(List.of(256L), rows);
             assertNotEquals(Thread.currentThread(), threads.get(0));
-            lease.progress(768); // just renewed: not due
+            lease.progress(768); // the one in flight has finished: the next starts
             lease.settle();
-            assertEquals(List.of(256L), rows);
+            assertEquals(List.of(256L, 768L), rows);
         } finally {
             renewer.shutdownNow();
         }
+    }
+
+    @Test
+    void aRenewalIsNotStartedBeforeItIsDue() throws Exception {
+        List<Long> rows = new ArrayList<>();
+        LeaseRenewals lease = new LeaseRenewals(rows::add, Runnable::run, EVERY, System.currentTimeMillis());
+        lease.progress(256);
+        lease.settle();
+        assertEquals(List.of(), rows);
     }
 
     @Test

@@ -103,6 +103,8 @@ class RolloutRefusalsTest {
                 {"{\"version\": 2, " + CANARY + ", \"reason\": 5}", "'reason'"},
                 {"{\"version\": 2, " + CANARY + ", \"reason\": [\"a\"]}", "'reason'"},
                 {"{\"version\": 2, " + CANARY + ", \"reason\": \"" + "r".repeat(1001) + "\"}", "at most 1000"},
+                {"{\"version\": 2, " + CANARY + ", \"reason\": \"a\\u0000b\"}", "'reason' holds the character U+0000"},
+                {"{\"version\": 2, " + CANARY + ", \"reason\": \"a\\ud800b\"}", "'reason' holds an unpaired surrogate"},
                 {"{\"version\": 2, " + CANARY + ", \"require\": \"rmse <= 0.2\"}", "'require'"},
                 {"{\"version\": 2, " + CANARY + ", \"require\": [1]}", "'require'"},
                 {"{\"version\": 2, " + CANARY + ", \"require\": " + thirtyThreeGuards() + "}", "at most 32"},
@@ -214,6 +216,8 @@ class RolloutRefusalsTest {
                     {"[\"reason\"]", "JSON object"},
                     {"null", "JSON object"},
                     {"{\"reason\": \"" + "r".repeat(1001) + "\"}", "at most 1000"},
+                    {"{\"reason\": \"a\\u0000b\"}", "'reason' holds the character U+0000"},
+                    {"{\"reason\": \"a\\ud800b\"}", "'reason' holds an unpaired surrogate"},
                     {"{\"reason\": \"a\", \"reason\": \"b\"}", "not valid JSON"},
                     {"{\"reason\": \"a\"} {\"reason\": \"b\"}", "not valid JSON"},
                     {"{\"reason\": ", "not valid JSON"}}) {

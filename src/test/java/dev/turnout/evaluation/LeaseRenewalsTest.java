@@ -3,10 +3,13 @@ package dev.turnout.evaluation;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +70,38 @@ class LeaseRenewalsTest {
         lease.progress(256);
         lease.settle();
         assertEquals(List.of(), rows);
+    }
+
+    @Test
+    void aRenewalStuckOnARowLockDoesNotHoldBackAnotherRunsRenewal() throws Exception {
+        ExecutorService renewers = LeaseRenewals.renewers(2);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            List<Long> rows = Collections.synchronizedList(new ArrayList<>());
+            LeaseRenewals stuck = new LeaseRenewals(done -> {
+                try {
+                    return release.await(1, TimeUnit.MINUTES); // longer than the other may wait below
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }, renewers, 0, System.currentTimeMillis());
+            LeaseRenewals other = new LeaseRenewals(rows::add, renewers, 0, System.currentTimeMillis());
+            stuck.progress(256);
+            other.progress(512);
+            CompletableFuture<Void> settled = CompletableFuture.runAsync(() -> {
+                try {
+                    other.settle();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            settled.get(5, TimeUnit.SECONDS); // with one renewal thread, this waited for the stuck renewal
+            assertEquals(List.of(512L), rows);
+            assertTrue(((ThreadPoolExecutor) renewers).allowsCoreThreadTimeOut(), "idle renewal threads end");
+        } finally {
+            release.countDown();
+            renewers.shutdownNow();
+        }
     }
 
     @Test

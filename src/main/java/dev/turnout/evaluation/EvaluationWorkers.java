@@ -17,9 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,16 +38,8 @@ public class EvaluationWorkers {
     private final String replica;
     private final Semaphore wakeups = new Semaphore(0);
     private final List<Thread> threads = new ArrayList<>();
-    /**
-     * Renews the leases of the runs in progress, off their threads. Its one thread ends when idle, so it is never shut
-     * down: a run interrupted at shutdown must still find it (and be left RUNNING, not failed by a refused task).
-     */
-    private final ExecutorService renewer = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), task -> {
-                Thread thread = new Thread(task, "turnout-evaluation-lease");
-                thread.setDaemon(true);
-                return thread;
-            });
+    /** Renews the leases of the runs in progress, off their threads (see {@link LeaseRenewals#renewers}). */
+    private final ExecutorService renewer;
     private volatile boolean stopping;
 
     public EvaluationWorkers(EvaluationStore store, RegistryService registry, DatasetCatalog datasets,
@@ -59,6 +49,7 @@ public class EvaluationWorkers {
         this.datasets = datasets;
         this.versions = versions;
         this.config = config;
+        this.renewer = LeaseRenewals.renewers(Math.max(1, config.threads()));
         // unique per process: a restarted replica must not renew the claims of its previous life
         this.replica = turnout.rollout().replicaId().orElse("replica") + "/" + UUID.randomUUID().toString().substring(0, 8);
     }

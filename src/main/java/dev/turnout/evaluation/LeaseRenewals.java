@@ -4,6 +4,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 
 /**
@@ -33,6 +38,24 @@ final class LeaseRenewals {
         this.renewer = renewer;
         this.every = every;
         this.last = claimedAt;
+    }
+
+    /**
+     * The threads that renew the leases of a replica's runs in progress, off their evaluation threads: one per
+     * evaluation thread, so a renewal waiting on a row lock delays only its own run's, not every other run's (whose
+     * leases could then expire and their runs be taken by another replica). They end when idle, so the pool is never
+     * shut down: a run interrupted at shutdown must still find it (and be left RUNNING, not failed by a refused task).
+     */
+    static ExecutorService renewers(int evaluationThreads) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(evaluationThreads, evaluationThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "turnout-evaluation-lease-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** On the evaluation thread, before the pass: renews now if loading took the lease's renewal interval or more. */

@@ -151,6 +151,21 @@ class ConsoleRefusalTest {
     }
 
     @Test
+    void aReasonWithU0000IsShownAsRefusedAndRecordsNothing() {
+        // PostgreSQL cannot hold U+0000 (the insert was a 500); a form cannot carry half a surrogate pair (its UTF-8
+        // decoding yields U+FFFD), so that case is the API's (RolloutApiTest)
+        String model = Fixtures.uniqueName("console-reason");
+        given().header("Authorization", "Bearer " + ConsoleBrowserTest.TOKENS.get("publisher"))
+                .multiPart("artifact", Fixtures.model("linear-v1.onnx"))
+                .post("/api/models/{name}/versions", model).then().statusCode(201);
+        operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("version", "1")
+                .formParam("reason", "a\u0000b").post("/console/models/{name}/flip", model).then().statusCode(400)
+                .body(containsString("the reason holds the character U+0000"));
+        given().header("Authorization", "Bearer " + ConsoleBrowserTest.TOKENS.get("viewer"))
+                .get("/api/models/{name}/activations", model).then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
     void theAssetsAreServedFromTheJar() {
         given().get("/console/assets/console.js").then().statusCode(200);
         given().get("/console/assets/console.css").then().statusCode(200);

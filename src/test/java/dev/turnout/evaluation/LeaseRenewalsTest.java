@@ -3,10 +3,13 @@ package dev.turnout.evaluation;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,23 +42,65 @@ class LeaseRenewalsTest {
             List<Thread> threads = new ArrayList<>();
             List<Long> rows = new ArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
+            // every = 0: each progress is due by the clock, so only the renewal in flight holds the second back
             LeaseRenewals lease = new LeaseRenewals(done -> {
                 threads.add(Thread.currentThread());
                 rows.add(done);
                 await(release);
                 return true;
-            }, renewer, EVERY, System.currentTimeMillis() - EVERY);
+            }, renewer, 0, System.currentTimeMillis());
             lease.progress(256);
-            lease.progress(512); // due again by the clock, but one is still in flight
+            lease.progress(512); // due, but one is still in flight
             release.countDown();
             lease.settle();
             assertEquals(List.of(256L), rows);
             assertNotEquals(Thread.currentThread(), threads.get(0));
-            lease.progress(768); // just renewed: not due
+            lease.progress(768); // the one in flight has finished: the next starts
             lease.settle();
-            assertEquals(List.of(256L), rows);
+            assertEquals(List.of(256L, 768L), rows);
         } finally {
             renewer.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRenewalIsNotStartedBeforeItIsDue() throws Exception {
+        List<Long> rows = new ArrayList<>();
+        LeaseRenewals lease = new LeaseRenewals(rows::add, Runnable::run, EVERY, System.currentTimeMillis());
+        lease.progress(256);
+        lease.settle();
+        assertEquals(List.of(), rows);
+    }
+
+    @Test
+    void aRenewalStuckOnARowLockDoesNotHoldBackAnotherRunsRenewal() throws Exception {
+        ExecutorService renewers = LeaseRenewals.renewers(2);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            List<Long> rows = Collections.synchronizedList(new ArrayList<>());
+            LeaseRenewals stuck = new LeaseRenewals(done -> {
+                try {
+                    return release.await(1, TimeUnit.MINUTES); // longer than the other may wait below
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }, renewers, 0, System.currentTimeMillis());
+            LeaseRenewals other = new LeaseRenewals(rows::add, renewers, 0, System.currentTimeMillis());
+            stuck.progress(256);
+            other.progress(512);
+            CompletableFuture<Void> settled = CompletableFuture.runAsync(() -> {
+                try {
+                    other.settle();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            settled.get(5, TimeUnit.SECONDS); // with one renewal thread, this waited for the stuck renewal
+            assertEquals(List.of(512L), rows);
+            assertTrue(((ThreadPoolExecutor) renewers).allowsCoreThreadTimeOut(), "idle renewal threads end");
+        } finally {
+            release.countDown();
+            renewers.shutdownNow();
         }
     }
 

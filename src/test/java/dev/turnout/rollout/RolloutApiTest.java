@@ -246,6 +246,26 @@ class RolloutApiTest {
     }
 
     @Test
+    void reasonsThatCannotBeStoredAreRefusedAndRecordNothing() {
+        String name = modelWith("linear-v1.onnx", "linear-v2.onnx");
+        flip(name, "{\"version\": 1}").statusCode(200);
+        // U+0000 PostgreSQL cannot hold (was a 500); half a surrogate pair UTF-8 cannot encode (was stored as '?')
+        for (String reason : new String[] {"a\\u0000b", "a\\ud800b"}) {
+            String body = "{\"reason\": \"" + reason + "\"}";
+            flip(name, "{\"version\": 2, \"reason\": \"" + reason + "\"}").statusCode(400)
+                    .contentType("application/json").body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("'reason'"));
+            given().contentType("application/json").body(body).post("/api/models/{name}/rollback", name).then()
+                    .statusCode(400).body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("'reason'"));
+            given().contentType("application/json").body(body).delete("/api/models/{name}/active", name).then()
+                    .statusCode(400).body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("'reason'"));
+        }
+        given().get("/api/models/{name}", name).then().statusCode(200).body("active_version", equalTo(1));
+        given().get("/api/models/{name}/activations", name).then().statusCode(200).body("", hasSize(1))
+                .body("[0].kind", equalTo("activate")).body("[0].version", equalTo(1));
+    }
+
+    @Test
     void theActiveVersionCannotBeDeleted() {
         String name = modelWith("linear-v1.onnx", "linear-v2.onnx");
         flip(name, "{\"version\": 2}").statusCode(200);

@@ -184,7 +184,9 @@ public class ConsoleActions {
         if (reason.length() > FlipRequest.MAX_REASON_LENGTH) {
             throw TurnoutException.invalid("the reason may have at most " + FlipRequest.MAX_REASON_LENGTH + " characters");
         }
-        return reason.trim();
+        String trimmed = reason.trim();
+        RegistryRules.checkStorable("the reason", trimmed);
+        return trimmed;
     }
 
     /** Guards, one per line (or separated by commas), each as the API takes them. */

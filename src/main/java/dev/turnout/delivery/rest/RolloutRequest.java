@@ -178,6 +178,7 @@ final class RolloutRequest {
             throw TurnoutException.invalid("'reason' must be a string of at most " + FlipRequest.MAX_REASON_LENGTH
                     + " characters");
         }
+        RegistryRules.checkStorable("'reason'", reason.textValue());
         return reason.textValue();
     }
 

@@ -244,6 +244,7 @@ public class ModelRolloutResource {
         if (!reason.isTextual() || reason.textValue().length() > MAX_REASON_LENGTH) {
             throw TurnoutException.invalid("'reason' must be a string of at most " + MAX_REASON_LENGTH + " characters");
         }
+        RegistryRules.checkStorable("'reason'", reason.textValue());
         return reason.textValue();
     }
 

@@ -61,6 +61,12 @@ class OverloadTest {
         } finally {
             release.countDown();
         }
+        // the queue filled above drains on the inference threads first; until then a prediction is still refused
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inference.queued() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the queue drained once the threads were released");
+            Thread.sleep(5);
+        }
         infer("/v2/models/" + name + "/infer", request).then().statusCode(200)
                 .body("outputs[0].data", contains(7.0f));
     }

@@ -116,6 +116,13 @@ public interface TurnoutConfig {
 
         /** Further JVM options for the isolated proof's JVM, e.g. {@code -XX:ActiveProcessorCount=1}. Default none. */
         Optional<List<String>> proofJvmOptions();
+
+        /**
+         * How often the upload spool is swept of part files the multipart parser left behind; one is deleted once it
+         * is older than this and no multipart request is in flight or started within it. Default 30s.
+         */
+        @WithDefault("30s")
+        Duration spoolSweepInterval();
     }
 
     interface Serving {

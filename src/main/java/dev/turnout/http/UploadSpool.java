@@ -29,9 +29,14 @@ public class UploadSpool {
         clear(config.dataDir(), spool);
     }
 
+    /** Whether the spool is inside the data directory, whose lock makes it this process's alone. */
+    static boolean insideDataDir(Path dataDir, Path spool) {
+        return spool.toAbsolutePath().normalize().startsWith(dataDir.toAbsolutePath().normalize());
+    }
+
     private static void clear(Path dataDir, Path spool) throws IOException {
         DataDirLock.hold(dataDir);
-        if (!spool.toAbsolutePath().normalize().startsWith(dataDir.toAbsolutePath().normalize())) {
+        if (!insideDataDir(dataDir, spool)) {
             LOG.infof("The upload spool %s is outside the data directory %s: not emptying it at start", spool, dataDir);
             return;
         }

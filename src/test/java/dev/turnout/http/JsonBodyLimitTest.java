@@ -10,11 +10,16 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,11 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(JsonBodyLimitTest.LargeUploads.class)
 class JsonBodyLimitTest {
 
-    /** Uploads, so any body, up to 16M (the tests' default, 1M, refuses these bodies before an endpoint sees them). */
+    /**
+     * Uploads, so any body, up to 16M (the tests' default, 1M, refuses these bodies before an endpoint sees them), and
+     * an in-flight budget with room for two JSON bodies of the largest size at once, not three.
+     */
     public static class LargeUploads implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("turnout.registry.max-upload-size", "16M", "turnout.datasets.max-upload-size", "16M");
+            return Map.of("turnout.registry.max-upload-size", "16M", "turnout.datasets.max-upload-size", "16M",
+                    "turnout.serving.max-in-flight-bytes", "20M");
         }
     }
 
@@ -47,6 +56,9 @@ class JsonBodyLimitTest {
 
     @Inject
     BoundedStringBodies bodies;
+
+    @Inject
+    WholeBodyLimits limits;
 
     @Test
     void aJsonBodyOverTheBoundIsA413OnEveryManagementEndpoint() {
@@ -75,6 +87,80 @@ class JsonBodyLimitTest {
         String at = "{" + " ".repeat(limit - 2) + "}";
         given().contentType("application/json").body(at).post("/api/models/{name}/versions/1/evaluations", model)
                 .then().statusCode(400).body("error", containsString("'dataset'"));
+    }
+
+    @Test
+    void jsonBodiesInFlightTogetherStayWithinTheBudget() throws Exception {
+        // each body may be 9 MiB, and every one is held whole: without a budget, a crowd of clients each within the
+        // bound (authenticated, but any publisher or operator) could still fill the heap, as inference bodies could
+        int limit = bodies.maxBytes();
+        String model = Fixtures.uniqueName("crowd");
+        given().multiPart("artifact", Fixtures.model("linear-v1.onnx")).post("/api/models/{name}/versions", model)
+                .then().statusCode(201);
+        String headers = "PATCH /api/models/" + model + "/versions/1 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + limit + "\r\n\r\n";
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) { // two slow clients hold 2 x 9 MiB of the 20M budget
+                Socket socket = open();
+                slow.add(socket);
+                send(socket, headers + "{\"description\": \"");
+            }
+            for (int wait = 0; limits.budget().reserved() < 2L * limit; wait++) {
+                assertTrue(wait < 100, "the slow clients never held their share: " + limits.budget().reserved());
+                Thread.sleep(50);
+            }
+            try (Socket third = open()) {
+                send(third, headers + "{");
+                String answer = readAnswer(third); // the body has not ended: only a refusal from the headers arrives
+                assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+                assertTrue(answer.toLowerCase().contains("retry-after: 1"), answer);
+                assertTrue(answer.contains("turnout.serving.max-in-flight-bytes"), answer);
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        // the slow clients went away: their shares are returned, and a PATCH passes again
+        for (int wait = 0; limits.budget().reserved() > 0; wait++) {
+            assertTrue(wait < 100, "the budget was not returned after the clients left: " + limits.budget().reserved());
+            Thread.sleep(50);
+        }
+        given().contentType("application/json").body("{\"description\": \"back\"}")
+                .patch("/api/models/{name}/versions/1", model).then().statusCode(200);
+        assertEquals(0, limits.budget().reserved(), "an answered PATCH returns its share");
+    }
+
+    private static Socket open() throws Exception {
+        Socket socket = new Socket(URI.create(RestAssured.baseURI).getHost(), RestAssured.port);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws Exception {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** The status line, headers and body start; fails if no answer comes while the body is unfinished. */
+    private static String readAnswer(Socket socket) throws Exception {
+        InputStream in = socket.getInputStream();
+        StringBuilder answer = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                if (answer.indexOf("\r\n\r\n") > 0 && answer.indexOf("}") > 0) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            assertEquals("an answer before the body ends", "none within 10 s: the server waits for the whole body ("
+                    + answer + ")");
+        }
+        return answer.toString();
     }
 
     @Test

@@ -218,9 +218,9 @@ public interface TurnoutConfig {
         MemorySize maxRequestSize();
 
         /**
-         * Body bytes all inference requests in flight may hold together; a request that does not fit is refused with
-         * 503 and Retry-After before its body is read. Default: an eighth of the maximum heap (never below
-         * max-request-size).
+         * Body bytes all inference requests and management JSON bodies in flight may hold together; a request that
+         * does not fit is refused with 503 and Retry-After before its body is read. Default: an eighth of the
+         * maximum heap (never below max-request-size, nor the largest management JSON body).
          */
         Optional<MemorySize> maxInFlightBytes();
 

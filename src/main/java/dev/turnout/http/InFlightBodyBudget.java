@@ -3,7 +3,7 @@ package dev.turnout.http;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The body bytes all requests read whole may hold at once. A request reserves its declared length before a byte of
+ * The body bytes all requests read whole (inference bodies, management JSON) may hold at once. A request reserves its declared length before a byte of
  * its body is read and returns it when its answer is done (or its connection is gone), so a crowd of clients each
  * within the per-request limit still cannot fill the heap.
  */
@@ -38,6 +38,12 @@ public final class InFlightBodyBudget {
 
     public long capacity() {
         return capacity;
+    }
+
+    /** What a request that does not fit is told. */
+    public String fullMessage() {
+        return "the bodies of the requests in flight fill this replica's budget of " + capacity + " bytes ("
+                + WholeBodyLimits.BUDGET_PROPERTY + "); retry shortly";
     }
 
     public long reserved() {

@@ -11,4 +11,17 @@ public interface JsonBodyNeed {
     int BYTES_PER_ESCAPED_CHARACTER = 6;
 
     long maxBytes();
+
+    /**
+     * The most bytes one management JSON body may have: the largest need plus slack for the whitespace a client may
+     * add between tokens (a pretty-printer's is less), rounded up to a MiB.
+     */
+    static int readBound(Iterable<JsonBodyNeed> needs) {
+        long largest = 0;
+        for (JsonBodyNeed need : needs) {
+            largest = Math.max(largest, need.maxBytes());
+        }
+        long mib = 1 << 20;
+        return Math.toIntExact((largest + mib + mib - 1) / mib * mib);
+    }
 }

@@ -6,6 +6,7 @@ import dev.turnout.error.ErrorMapper;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -26,12 +27,13 @@ public class WholeBodyLimits {
     private final long maxRequestSize;
     private final InFlightBodyBudget budget;
 
-    public WholeBodyLimits(TurnoutConfig config) {
+    public WholeBodyLimits(TurnoutConfig config, Instance<JsonBodyNeed> jsonNeeds) {
         this.maxRequestSize = config.serving().maxRequestSize().asLongValue();
         long heapShare = Runtime.getRuntime().maxMemory() / 8;
         long capacity = config.serving().maxInFlightBytes().map(size -> size.asLongValue()).orElse(heapShare);
-        // the budget never refuses a lone request the size limit allows
-        this.budget = new InFlightBodyBudget(Math.max(capacity, maxRequestSize));
+        // the budget never refuses a lone request the size limits allow (management JSON bodies hold it too)
+        long largestBody = Math.max(maxRequestSize, JsonBodyNeed.readBound(jsonNeeds));
+        this.budget = new InFlightBodyBudget(Math.max(capacity, largestBody));
     }
 
     public InFlightBodyBudget budget() {
@@ -58,8 +60,7 @@ public class WholeBodyLimits {
                     + maxRequestSize + " bytes (" + SIZE_PROPERTY + ")");
         }
         if (!budget.tryReserve(length)) {
-            return refuse(ErrorCode.OVERLOADED, "the bodies of the requests in flight fill this replica's budget of "
-                    + budget.capacity() + " bytes (" + BUDGET_PROPERTY + "); retry shortly");
+            return refuse(ErrorCode.OVERLOADED, budget.fullMessage());
         }
         // Called once the answer is sent, or the connection is gone before it (the response's own end and close
         // handlers are single slots the framework sets too, so they cannot be used here).

@@ -48,6 +48,34 @@ class FormSpoolSweepTest {
     }
 
     @Test
+    void anUploadTheHttpLayerCutsOffDoesNotStopTheSweeps() throws Exception {
+        // over the upload limit and chunked: the HTTP layer answers 413 itself and closes the connection, and the
+        // request's end handlers never ran, so it counted as in flight for good and no sweep ever ran again
+        byte[] head = ("--big\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"big.onnx\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/models/cut-off/versions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: multipart/form-data; boundary=big\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            chunk(out, head);
+            try {
+                for (int i = 0; i < 20; i++) { // 1.25 MB, over the test profile's 1M upload limit
+                    chunk(out, new byte[64 * 1024]);
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = read(socket.getInputStream());
+                assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 413"), answer);
+            } catch (java.io.IOException cutOff) {
+                // the server closed the connection while the body was still being sent: also the refusal
+            }
+        }
+        aPartFileNoRequestOwnsIsDeleted();
+    }
+
+    @Test
     void thePartFileOfAnUploadStillArrivingIsKept() throws Exception {
         byte[] artifact = Files.readAllBytes(Fixtures.uniqueOnnx("linear-v2.onnx").toPath());
         String name = Fixtures.uniqueName("slow-upload");

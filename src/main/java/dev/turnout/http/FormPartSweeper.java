@@ -3,6 +3,7 @@ package dev.turnout.http;
 import dev.turnout.config.TurnoutConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,10 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +42,8 @@ public class FormPartSweeper {
     private final Path spool;
     private final Duration interval;
     private final boolean owned;
-    private final AtomicInteger multipartInFlight = new AtomicInteger();
+    /** The multipart requests not yet seen to end: removed by their end handler, or by a sweep that finds them over. */
+    private final Set<HttpServerResponse> multipartInFlight = ConcurrentHashMap.newKeySet();
     private volatile long lastMultipartStart = System.nanoTime();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "form-part-sweeper");
@@ -60,10 +63,13 @@ public class FormPartSweeper {
         router.route().order(-99).handler(ctx -> {
             String type = ctx.request().getHeader("Content-Type");
             if (type != null && type.regionMatches(true, 0, "multipart/", 0, "multipart/".length())) {
-                multipartInFlight.incrementAndGet();
+                HttpServerResponse response = ctx.response();
+                multipartInFlight.add(response);
                 lastMultipartStart = System.nanoTime();
-                // called once the answer is sent, or when the connection is gone before it
-                ctx.addEndHandler(done -> multipartInFlight.decrementAndGet());
+                // Usually called once the answer is sent or the connection is gone; but the framework may take over
+                // the response's single end and close slots (an upload the HTTP layer cuts off never calls it), so
+                // each sweep also drops the requests whose response has ended or whose connection has closed.
+                ctx.addEndHandler(done -> multipartInFlight.remove(response));
             }
             ctx.next();
         });
@@ -88,7 +94,8 @@ public class FormPartSweeper {
     }
 
     void sweep() throws IOException {
-        if (multipartInFlight.get() > 0 || System.nanoTime() - lastMultipartStart < interval.toNanos()
+        multipartInFlight.removeIf(response -> response.ended() || response.closed());
+        if (!multipartInFlight.isEmpty() || System.nanoTime() - lastMultipartStart < interval.toNanos()
                 || !Files.isDirectory(spool)) {
             return;
         }

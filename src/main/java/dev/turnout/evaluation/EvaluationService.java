@@ -3,6 +3,7 @@ package dev.turnout.evaluation;
 import dev.turnout.dataset.DatasetCatalog;
 import dev.turnout.dataset.DatasetVersion;
 import dev.turnout.db.SqlStates;
+import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.registry.ServableVersion;
@@ -56,6 +57,15 @@ public class EvaluationService {
                 // the version or the dataset version was deleted after the checks above: answer as if before (404)
                 registry.servableVersion(model, version);
                 datasets.version(request.dataset(), request.datasetVersion());
+                // Both are there again: deleted and re-created under the same numbers meanwhile (the previous build
+                // reuses a deleted model's version numbers), so the checks above ran on rows that are gone. The
+                // client's retry checks the new ones.
+                LOG.infof("Evaluation of %s version %d on dataset %s version %d refused: a row it checked was replaced "
+                        + "meanwhile (%s)", model, version, request.dataset(), request.datasetVersion(), e.getMessage());
+                throw new TurnoutException(ErrorCode.CONFLICT, "model '" + model + "' version " + version
+                        + " or dataset '" + request.dataset() + "' version " + request.datasetVersion()
+                        + " changed while the evaluation was being accepted (deleted and created again); nothing was "
+                        + "queued: retry", e);
             }
             throw e;
         }

@@ -42,6 +42,7 @@ public class ArtifactMigration {
     static final String COPY_LOCK = "turnout.artifacts.copy";
 
     private final AgroalDataSource dataSource;
+    private final SessionAdvisoryLock copyLock;
     private final BlobStores stores;
     private final ArtifactCollector collector;
     private final Path scratch;
@@ -49,6 +50,7 @@ public class ArtifactMigration {
     public ArtifactMigration(AgroalDataSource dataSource, BlobStores stores, ArtifactCollector collector,
                              @ConfigProperty(name = "quarkus.http.body.uploads-directory") Path scratch) {
         this.dataSource = dataSource;
+        this.copyLock = new SessionAdvisoryLock(dataSource, COPY_LOCK);
         this.stores = stores;
         this.collector = collector;
         this.scratch = scratch; // emptied at start, so a copy cut off by a crash leaves nothing for good
@@ -64,32 +66,11 @@ public class ArtifactMigration {
         }
         BlobStore source = configured(from);
         BlobStore target = configured(to);
-        try (Connection session = dataSource.getConnection()) {
-            if (!holdsCopyLock(session, true)) {
-                throw TurnoutException.conflict("a copy between stores is already running (on this or another "
-                        + "replica); it answers when done: call again afterwards to move what is left");
-            }
-            try {
-                return copyAll(from, to, source, target);
-            } finally {
-                holdsCopyLock(session, false);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not take the copy's lock", e);
-        }
-    }
-
-    /**
-     * Takes (or releases) the session lock one copy at a time holds, cluster-wide. Two copies at once raced over the
-     * same artifacts: the one that lost found the bytes gone from the source and reported moved artifacts as failed.
-     */
-    private static boolean holdsCopyLock(Connection session, boolean take) throws SQLException {
-        try (PreparedStatement lock = session.prepareStatement(take
-                ? "SELECT pg_try_advisory_lock(hashtext('" + COPY_LOCK + "'))"
-                : "SELECT pg_advisory_unlock(hashtext('" + COPY_LOCK + "'))");
-             ResultSet rows = lock.executeQuery()) {
-            return rows.next() && rows.getBoolean(1);
-        }
+        // Two copies at once raced over the same artifacts: the one that lost found the bytes gone from the source
+        // and reported moved artifacts as failed.
+        return copyLock.runIfFree(() -> copyAll(from, to, source, target)).orElseThrow(() -> TurnoutException.conflict(
+                "a copy between stores is already running (on this or another replica); it answers when done: call "
+                        + "again afterwards to move what is left"));
     }
 
     private Outcome copyAll(StoreKind from, StoreKind to, BlobStore source, BlobStore target) {

@@ -150,6 +150,42 @@ class EvaluationRefusalTest {
         assertEquals(0, evaluationsOf(model));
     }
 
+    @Test
+    void aDatasetVersionDeletedAndRecreatedWhileTheEvaluationIsAcceptedIsA409() throws Exception {
+        String dataset = Fixtures.uniqueName("golden");
+        int dv = uploadDataset(dataset, "golden.csv");
+        String model = Fixtures.uniqueName("eval");
+        int version = uploadVersion(model, "classifier-fair.onnx");
+        try (Connection replacing = dataSource.getConnection()) {
+            // As above, but the row comes back under the same number (a new id) in the same transaction: the foreign
+            // key fails on the id the checks saw, while a lookup by name and number finds the row again, so the 404
+            // does not apply. Dataset numbers are never reused by the API; this stands in for a model version that
+            // the previous build re-creates under a deleted model's numbers (a 500 until now).
+            replacing.setAutoCommit(false);
+            try (PreparedStatement replace = replacing.prepareStatement("WITH gone AS (DELETE FROM dataset_version "
+                    + "WHERE version = ? AND dataset_id = (SELECT id FROM dataset WHERE name = ?) RETURNING *) "
+                    + "INSERT INTO dataset_version (dataset_id, version, format, sha256, row_count, malformed_rows, "
+                    + "columns, problems, description, tags, actor) SELECT dataset_id, version, format, sha256, "
+                    + "row_count, malformed_rows, columns, problems, description, tags, actor FROM gone")) {
+                replace.setInt(1, dv);
+                replace.setString(2, dataset);
+                assertEquals(1, replace.executeUpdate());
+            }
+            CompletableFuture<Response> submitted = CompletableFuture.supplyAsync(() -> given()
+                    .contentType("application/json").body(classification(dataset, dv, null)).post(PATH, model, version));
+            awaitAnInsertWaitingForALock();
+            replacing.commit();
+            submitted.get(30, TimeUnit.SECONDS).then().statusCode(409).contentType("application/json")
+                    .body("code", equalTo("CONFLICT"))
+                    .body("error", containsString("changed while")).body("error", containsString("retry"));
+        }
+        assertEquals(0, evaluationsOf(model));
+        // the retry the answer asks for checks the re-created row and is accepted
+        given().contentType("application/json").body(classification(dataset, dv, null)).post(PATH, model, version)
+                .then().statusCode(202);
+        assertEquals(1, evaluationsOf(model));
+    }
+
     private void awaitAnInsertWaitingForALock() throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
         while (count(dataSource, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "

@@ -74,7 +74,8 @@ public class EvaluationResource {
     @APIResponse(responseCode = "202", description = "Queued; Location names the evaluation")
     @APIResponse(responseCode = "400", description = "Malformed request")
     @APIResponse(responseCode = "404", description = "No such model, version or dataset version")
-    @APIResponse(responseCode = "409", description = "compare_with is \"active\" and the model has no active version")
+    @APIResponse(responseCode = "409", description = "compare_with is \"active\" and the model has no active version, "
+            + "or the version or dataset version was deleted and created again while the request ran (retry)")
     @APIResponse(responseCode = "422", description = "The column mapping does not fit the signature")
     public Response submit(@RestPath String name, @RestPath String version, String body) {
         RegistryRules.checkModelName(name);

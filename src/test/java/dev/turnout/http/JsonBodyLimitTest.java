@@ -10,10 +10,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +23,9 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static dev.turnout.RawHttp.open;
+import static dev.turnout.RawHttp.readAnswer;
+import static dev.turnout.RawHttp.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,37 +130,6 @@ class JsonBodyLimitTest {
         given().contentType("application/json").body("{\"description\": \"back\"}")
                 .patch("/api/models/{name}/versions/1", model).then().statusCode(200);
         assertEquals(0, limits.budget().reserved(), "an answered PATCH returns its share");
-    }
-
-    private static Socket open() throws Exception {
-        Socket socket = new Socket(URI.create(RestAssured.baseURI).getHost(), RestAssured.port);
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static void send(Socket socket, String text) throws Exception {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
-
-    /** The status line, headers and body start; fails if no answer comes while the body is unfinished. */
-    private static String readAnswer(Socket socket) throws Exception {
-        InputStream in = socket.getInputStream();
-        StringBuilder answer = new StringBuilder();
-        byte[] buffer = new byte[8192];
-        try {
-            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-                if (answer.indexOf("\r\n\r\n") > 0 && answer.indexOf("}") > 0) {
-                    break;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            assertEquals("an answer before the body ends", "none within 10 s: the server waits for the whole body ("
-                    + answer + ")");
-        }
-        return answer.toString();
     }
 
     @Test

@@ -6,23 +6,20 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static dev.turnout.Api.uploadAndActivate;
+import static dev.turnout.RawHttp.open;
+import static dev.turnout.RawHttp.readAnswer;
+import static dev.turnout.RawHttp.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -149,38 +146,6 @@ class InferenceBodyBoundTest {
     private static String headers(String path, int length) {
         return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                 + length + "\r\n\r\n";
-    }
-
-    private static Socket open() throws IOException {
-        URI base = URI.create(RestAssured.baseURI + ":" + RestAssured.port);
-        Socket socket = new Socket(base.getHost(), base.getPort());
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
-
-    /** The status line, headers and as much body as arrives; fails if no answer comes while the body is unfinished. */
-    private static String readAnswer(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        StringBuilder answer = new StringBuilder();
-        byte[] buffer = new byte[8192];
-        try {
-            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-                if (answer.indexOf("\r\n\r\n") > 0 && answer.indexOf("}") > 0) {
-                    break;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            assertEquals("an answer before the body ends", "none within 10 s: the server waits for the whole body ("
-                    + answer + ")");
-        }
-        return answer.toString();
     }
 
     private static void sleep(long millis) {

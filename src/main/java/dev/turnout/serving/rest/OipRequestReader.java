@@ -21,6 +21,10 @@ import java.io.IOException;
  *
  * <p>Only data whose input has given its name, datatype and a sensible shape before it can be read this way (every
  * client known sends them first); otherwise, and for datatypes not served, the data becomes a tree as it always did.
+ * The arrays are allocated at their declared size before a value is read, so together they may only be as large as
+ * the body can fill: a JSON element takes at least two bytes (a digit and a comma). Beyond that a shape cannot be
+ * honest, and its data becomes a tree the size of what is really there (a few declared shapes of 32 MiB each in a
+ * 2 KB body allocated a gigabyte).
  */
 final class OipRequestReader {
 
@@ -29,8 +33,12 @@ final class OipRequestReader {
     private OipRequestReader() {
     }
 
-    /** The request as a tree whose input data are {@link TensorJson.Streamed}; null for an empty body. */
-    static JsonNode read(JsonParser parser, int maxElements) throws IOException {
+    /**
+     * The request as a tree whose input data are {@link TensorJson.Streamed}; null for an empty body.
+     * {@code bodyBytes}: the length of the JSON the parser reads.
+     */
+    static JsonNode read(JsonParser parser, int maxElements, int bodyBytes) throws IOException {
+        ElementsLeft left = new ElementsLeft(bodyBytes / 2 + 1);
         JsonToken token = parser.nextToken();
         if (token == null) {
             return null;
@@ -43,28 +51,37 @@ final class OipRequestReader {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
             request.set(field, field.equals("inputs") && value == JsonToken.START_ARRAY
-                    ? inputs(parser, maxElements) : parser.readValueAsTree());
+                    ? inputs(parser, maxElements, left) : parser.readValueAsTree());
         }
         return request;
     }
 
-    private static ArrayNode inputs(JsonParser parser, int maxElements) throws IOException {
+    /** How many more elements the rest of the body could hold, which the arrays allocated so far have not claimed. */
+    private static final class ElementsLeft {
+        long count;
+
+        ElementsLeft(long count) {
+            this.count = count;
+        }
+    }
+
+    private static ArrayNode inputs(JsonParser parser, int maxElements, ElementsLeft left) throws IOException {
         ArrayNode inputs = NODES.arrayNode();
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-            inputs.add(token == JsonToken.START_OBJECT ? input(parser, maxElements) : parser.readValueAsTree());
+            inputs.add(token == JsonToken.START_OBJECT ? input(parser, maxElements, left) : parser.readValueAsTree());
         }
         return inputs;
     }
 
-    private static ObjectNode input(JsonParser parser, int maxElements) throws IOException {
+    private static ObjectNode input(JsonParser parser, int maxElements, ElementsLeft left) throws IOException {
         ObjectNode input = NODES.objectNode();
         boolean streamed = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
             if (field.equals("data") && value == JsonToken.START_ARRAY) {
-                TensorJson.Streamed data = streamable(input, maxElements);
+                TensorJson.Streamed data = streamable(input, maxElements, left);
                 if (data != null) {
                     data.fill(parser);
                     input.set(field, new POJONode(data));
@@ -81,7 +98,7 @@ final class OipRequestReader {
     }
 
     /** A target for the data when name, datatype and shape came first and describe a tensor within the limit. */
-    private static TensorJson.Streamed streamable(ObjectNode input, int maxElements) {
+    private static TensorJson.Streamed streamable(ObjectNode input, int maxElements, ElementsLeft left) {
         JsonNode name = input.get("name");
         JsonNode datatype = input.get("datatype");
         JsonNode shape = input.get("shape");
@@ -105,6 +122,10 @@ final class OipRequestReader {
                 return null; // refused by the shape checks before the data would be looked at
             }
         }
+        if (count > left.count) {
+            return null; // more elements than the body can hold: refused once the data is read as it is
+        }
+        left.count -= count;
         return new TensorJson.Streamed("input '" + name.textValue() + "'", type, dims, (int) count);
     }
 }

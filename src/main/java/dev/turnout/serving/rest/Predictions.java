@@ -107,7 +107,7 @@ public class Predictions {
      * (see {@link OipRequestReader}).
      */
     JsonNode readInferenceRequest(byte[] body, int length) {
-        return read(body, length, parser -> OipRequestReader.read(parser, limits.maxTensorElements()));
+        return read(body, length, parser -> OipRequestReader.read(parser, limits.maxTensorElements(), length));
     }
 
     private interface TreeReader {

@@ -133,6 +133,18 @@ class ConsoleRefusalTest {
     }
 
     @Test
+    void aFormWithABrokenPercentEscapeIsA400() {
+        // "%zz" is no escape: the form parser throws, and the console answered 500 and logged an ERROR
+        given().header("Origin", origin()).contentType("application/x-www-form-urlencoded; charset=UTF-8")
+                .body("token=%zz").post("/console/sign-in").then().statusCode(400)
+                .contentType(containsString("text/html")).body(containsString("x-www-form-urlencoded"));
+        operator().header("Origin", origin()).contentType("application/x-www-form-urlencoded; charset=UTF-8")
+                .accept("application/json").body("csrf=" + operatorCsrf + "&version=%zz")
+                .post("/console/models/{name}/flip", name).then().statusCode(400).contentType("application/json")
+                .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("x-www-form-urlencoded"));
+    }
+
+    @Test
     void anOversizedFormIs413() {
         operator().header("Origin", origin()).formParam("csrf", operatorCsrf).formParam("reason", "x".repeat(20_000))
                 .post("/console/models/{name}/rollback", name).then().statusCode(413);

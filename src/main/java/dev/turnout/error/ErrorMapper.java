@@ -179,17 +179,29 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        Matcher tooManyParts = TOO_MANY_PARTS.matcher(String.valueOf(e.getMessage()));
-        if (e instanceof RuntimeException && tooManyParts.matches() && whileReadingTheRequestBody(e)) {
-            LOG.debugf("unreadable request body: %s", e.getMessage());
-            return respond(ErrorCode.INVALID_ARGUMENT, "the form body has more than " + tooManyParts.group(1)
-                    + " parts, the most the server reads; an upload sends only the parts it names (see /q/openapi)");
-        }
         return respondToUnexpected(e);
     }
 
-    /** The answer (and log line) for a failure nobody expected; other mappers (the console's pages) reuse it. */
+    /**
+     * The answer (and log line) for a failure nobody expected; other mappers (the console's pages) reuse it. The form
+     * parser's own failures are the client's: it throws plain runtime exceptions, recognised by message and by where
+     * they were thrown.
+     */
     public static Response respondToUnexpected(Throwable e) {
+        if (e instanceof RuntimeException && whileReadingTheRequestBody(e)) {
+            Matcher tooManyParts = TOO_MANY_PARTS.matcher(String.valueOf(e.getMessage()));
+            if (tooManyParts.matches()) {
+                LOG.debugf("unreadable request body: %s", e.getMessage());
+                return respond(ErrorCode.INVALID_ARGUMENT, "the form body has more than " + tooManyParts.group(1)
+                        + " parts, the most the server reads; an upload sends only the parts it names (see /q/openapi)");
+            }
+            if (e instanceof IllegalArgumentException) { // "Failed to decode URL %zz"
+                LOG.debugf("unreadable request body: %s", e.getMessage());
+                return respond(ErrorCode.INVALID_ARGUMENT, "the form body is not valid "
+                        + "application/x-www-form-urlencoded: a '%' must start an escape of two hex digits (%25 is "
+                        + "a '%' itself)");
+            }
+        }
         String refusal = databaseRefusal(e);
         if (refusal != null) {
             return respond(ErrorCode.CONFLICT, refusal);

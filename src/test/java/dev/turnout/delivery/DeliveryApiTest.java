@@ -43,6 +43,21 @@ class DeliveryApiTest {
     }
 
     @Test
+    void wholeNumbersWrittenAsFloatsAreTakenAsTheyAreElsewhere() {
+        // the README's rule for integer fields (2, 2.0 and 2e0 are 2): steps and min_requests took only "2"
+        String name = modelWith("linear-v2.onnx");
+        start(name, "{\"version\": 2.0, \"steps\": [5.0, 2.5e1], \"step_duration\": \"10m\", "
+                + "\"analysis\": {\"min_requests\": 2e2}}").statusCode(201)
+                .body("steps", equalTo(java.util.List.of(5, 25))).body("analysis.min_requests", equalTo(200));
+        act(name, "abort").statusCode(200);
+        start(name, "{\"version\": 2, \"steps\": [5.5], \"step_duration\": \"10m\"}").statusCode(400)
+                .body("error", containsString("whole percentages"));
+        start(name, "{\"version\": 2, \"steps\": [5], \"step_duration\": \"10m\", "
+                + "\"analysis\": {\"min_requests\": 20.5}}").statusCode(400)
+                .body("error", containsString("'min_requests'"));
+    }
+
+    @Test
     void startShowPauseResumeAbortAndList() {
         String name = modelWith("linear-v2.onnx");
         start(name, CANARY).statusCode(201)

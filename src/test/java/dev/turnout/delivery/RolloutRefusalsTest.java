@@ -75,7 +75,7 @@ class RolloutRefusalsTest {
                 // steps
                 {"{\"version\": 2, \"steps\": [-5], \"step_duration\": \"1m\"}", "from 1 to 99"},
                 {"{\"version\": 2, \"steps\": [5, null], \"step_duration\": \"1m\"}", "'steps'"},
-                {"{\"version\": 2, \"steps\": [5.0], \"step_duration\": \"1m\"}", "whole percentages"},
+                {"{\"version\": 2, \"steps\": [5.5], \"step_duration\": \"1m\"}", "whole percentages"},
                 {"{\"version\": 2, \"steps\": [1e9], \"step_duration\": \"1m\"}", "'steps'"},
                 {"{\"version\": 2, \"steps\": [99999999999], \"step_duration\": \"1m\"}", "'steps'"},
                 {"{\"version\": 2, \"steps\": [[5]], \"step_duration\": \"1m\"}", "'steps'"},
@@ -94,7 +94,7 @@ class RolloutRefusalsTest {
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"min_requests\": 1000000001}}", "min_requests"},
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"min_requests\": 99999999999999999999}}", "min_requests"},
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"min_requests\": \"100\"}}", "min_requests"},
-                {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"min_requests\": 1e2}}", "min_requests"},
+                {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"min_requests\": 100.5}}", "min_requests"},
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": \"strict\"}", "'analysis'"},
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": 5}", "'analysis'"},
                 {"{\"version\": 2, " + CANARY + ", \"analysis\": {\"max_errors\": 1}}", "unknown field 'analysis.max_errors'"},

@@ -54,7 +54,7 @@ class DeliveryApiTest {
                 .body("error", containsString("whole percentages"));
         start(name, "{\"version\": 2, \"steps\": [5], \"step_duration\": \"10m\", "
                 + "\"analysis\": {\"min_requests\": 20.5}}").statusCode(400)
-                .body("error", containsString("'min_requests'"));
+                .body("error", containsString("'analysis.min_requests'"));
     }
 
     @Test

@@ -82,7 +82,7 @@ final class RolloutRequest {
         }
         List<Integer> weights = new ArrayList<>();
         for (JsonNode step : steps) {
-            if (!step.isIntegralNumber() || !step.canConvertToInt() || step.intValue() < 1 || step.intValue() > 99
+            if (!JsonIntegers.isPositiveInt(step) || step.intValue() > 99
                     || !weights.isEmpty() && step.intValue() <= weights.get(weights.size() - 1)) {
                 throw TurnoutException.invalid(accepted);
             }
@@ -150,7 +150,7 @@ final class RolloutRequest {
         long minRequests = DEFAULT_MIN_REQUESTS;
         JsonNode min = analysis.get("min_requests");
         if (min != null && !min.isNull()) {
-            if (!min.isIntegralNumber() || !min.canConvertToLong() || min.longValue() < 1
+            if (!JsonIntegers.isLong(min) || min.longValue() < 1
                     || min.longValue() > 1_000_000_000L) {
                 throw TurnoutException.invalid("'analysis.min_requests' must be a whole number from 1 to 1000000000: "
                         + "the requests the candidate must answer in a step before it is judged");

@@ -122,6 +122,65 @@ class InferenceBodyBoundTest {
     }
 
     @Test
+    void theJsonTreeABodyBecomesHoldsItsShareOfTheBudgetToo() throws IOException {
+        // A TF Serving or /predict body is parsed into a JSON tree of ~20 times its size ([1.5], six bytes, is an
+        // array node, its list and a number node): four 16 MiB bodies, each within the budget's count of body bytes,
+        // ran a 1 GiB heap out of memory. The tree is charged as it is built: here the slow clients leave room for
+        // the largest body's bytes, not for its tree.
+        String name = uploadAndActivate(Fixtures.uniqueName("tree-budget"), Fixtures.model("linear-v1.onnx"));
+        String body = rowsBody(LARGEST);
+        int fitting = (int) (limits.budget().capacity() / LARGEST);
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < fitting - 1; i++) {
+                Socket socket = open();
+                slow.add(socket);
+                send(socket, headers("/v2/models/" + name + "/infer", LARGEST) + "{\"in");
+            }
+            for (int wait = 0; limits.budget().reserved() < (long) (fitting - 1) * LARGEST; wait++) {
+                assertTrue(wait < 100, "the slow clients were never admitted: " + limits.budget().reserved());
+                sleep(50);
+            }
+            try (Socket socket = open()) {
+                send(socket, headers("/v1/models/" + name + ":predict", body.length()) + body);
+                String answer = readAnswer(socket);
+                assertTrue(answer.startsWith("HTTP/1.1 503"), answer.substring(0, Math.min(400, answer.length())));
+                assertTrue(answer.contains("turnout.serving.max-in-flight-bytes"), answer);
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        for (int attempt = 0; ; attempt++) { // with the room back, the same body is answered, and returns its share
+            try (Socket socket = open()) {
+                send(socket, headers("/v1/models/" + name + ":predict", body.length()) + body);
+                String answer = readAnswer(socket);
+                if (answer.startsWith("HTTP/1.1 200")) {
+                    break;
+                }
+                if (attempt > 50) {
+                    fail("the budget was not returned after the clients left: " + answer.substring(0, 400));
+                }
+                sleep(100);
+            }
+        }
+        for (int wait = 0; limits.budget().reserved() > 0 && wait < 100; wait++) {
+            sleep(20);
+        }
+        assertEquals(0, limits.budget().reserved(), "the answered request kept its share of the budget");
+    }
+
+    /** A TF Serving row-format body of at most {@code size} bytes: {"instances": [[1.5], [1.5], ...]}. */
+    private static String rowsBody(int size) {
+        StringBuilder body = new StringBuilder("{\"instances\":[[1.5]");
+        while (body.length() + 6 + 2 <= size) {
+            body.append(",[1.5]");
+        }
+        return body.append("]}").toString();
+    }
+
+    @Test
     void answeredRequestsReturnTheirShare() throws IOException {
         String name = uploadAndActivate(Fixtures.uniqueName("budget-return"), Fixtures.model("linear-v1.onnx"));
         String body = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[3.0]}]}";

@@ -3,6 +3,7 @@ package dev.turnout.serving.rest;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,8 +29,6 @@ import java.io.IOException;
  */
 final class OipRequestReader {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
     private OipRequestReader() {
     }
 
@@ -37,21 +36,22 @@ final class OipRequestReader {
      * The request as a tree whose input data are {@link TensorJson.Streamed}; null for an empty body.
      * {@code bodyBytes}: the length of the JSON the parser reads.
      */
-    static JsonNode read(JsonParser parser, int maxElements, int bodyBytes) throws IOException {
+    static JsonNode read(JsonParser parser, int maxElements, int bodyBytes, ObjectReader trees) throws IOException {
         ElementsLeft left = new ElementsLeft(bodyBytes / 2 + 1);
+        JsonNodeFactory nodes = trees.getConfig().getNodeFactory();
         JsonToken token = parser.nextToken();
         if (token == null) {
             return null;
         }
         if (token != JsonToken.START_OBJECT) {
-            return parser.readValueAsTree();
+            return trees.readTree(parser);
         }
-        ObjectNode request = NODES.objectNode();
+        ObjectNode request = nodes.objectNode();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
             request.set(field, field.equals("inputs") && value == JsonToken.START_ARRAY
-                    ? inputs(parser, maxElements, left) : parser.readValueAsTree());
+                    ? inputs(parser, maxElements, left, trees) : trees.readTree(parser));
         }
         return request;
     }
@@ -65,17 +65,21 @@ final class OipRequestReader {
         }
     }
 
-    private static ArrayNode inputs(JsonParser parser, int maxElements, ElementsLeft left) throws IOException {
-        ArrayNode inputs = NODES.arrayNode();
+    private static ArrayNode inputs(JsonParser parser, int maxElements, ElementsLeft left, ObjectReader trees)
+            throws IOException {
+        ArrayNode inputs = trees.getConfig().getNodeFactory().arrayNode();
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-            inputs.add(token == JsonToken.START_OBJECT ? input(parser, maxElements, left) : parser.readValueAsTree());
+            inputs.add(token == JsonToken.START_OBJECT ? input(parser, maxElements, left, trees)
+                    : trees.readTree(parser));
         }
         return inputs;
     }
 
-    private static ObjectNode input(JsonParser parser, int maxElements, ElementsLeft left) throws IOException {
-        ObjectNode input = NODES.objectNode();
+    private static ObjectNode input(JsonParser parser, int maxElements, ElementsLeft left, ObjectReader trees)
+            throws IOException {
+        JsonNodeFactory nodes = trees.getConfig().getNodeFactory();
+        ObjectNode input = nodes.objectNode();
         boolean streamed = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
@@ -84,7 +88,7 @@ final class OipRequestReader {
                 TensorJson.Streamed data = streamable(input, maxElements, left);
                 if (data != null) {
                     data.fill(parser);
-                    input.set(field, new POJONode(data));
+                    input.set(field, nodes.pojoNode(data));
                     streamed = true;
                     continue;
                 }
@@ -92,7 +96,7 @@ final class OipRequestReader {
                 // the data was read as the first one said; a second one would silently disagree with it
                 throw TurnoutException.invalid("an input gives '" + field + "' twice; give each field once");
             }
-            input.set(field, parser.readValueAsTree());
+            input.set(field, trees.readTree(parser));
         }
         return input;
     }

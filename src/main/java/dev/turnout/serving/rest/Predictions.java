@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.OutputTooLargeException;
@@ -21,6 +22,8 @@ import dev.turnout.engine.OverloadedException;
 import dev.turnout.engine.Tensor;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.http.InFlightBodyBudget;
+import dev.turnout.http.WholeBodyLimits;
 import dev.turnout.registry.RegistryRules;
 import dev.turnout.serving.InferenceExecutor;
 import dev.turnout.serving.ModelServer;
@@ -52,6 +55,13 @@ public class Predictions {
     public static final String DIGEST_HEADER = "X-Turnout-Model-Sha256";
 
     private static final Logger LOG = Logger.getLogger(Predictions.class);
+    /**
+     * Bodies from this size on have their JSON tree charged to the in-flight budget; a smaller one's tree (at most a
+     * few hundred KiB) is not worth the reader it takes.
+     */
+    static final int TREE_CHARGED_FROM = 8 * 1024;
+    /** The tree charge of the request this thread parses; the parse and the answer run on one thread. */
+    private static final ThreadLocal<TreeCharge> TREE_CHARGE = new ThreadLocal<>();
 
     private final ModelServer server;
     private final InferenceExecutor inference;
@@ -64,10 +74,14 @@ public class Predictions {
     private final TrafficSplit split;
     private final VersionTraffic traffic;
     private final HttpServerRequest request;
+    private final InFlightBodyBudget budget;
+    private final ObjectReader plainReader;
 
     public Predictions(ModelServer server, InferenceExecutor inference, TurnoutConfig config,
                        SecurityIdentity identity, CurrentIdentityAssociation identities, TrafficSplit split,
-                       VersionTraffic traffic, HttpServerRequest request, ShadowMirror shadow) {
+                       VersionTraffic traffic, HttpServerRequest request, ShadowMirror shadow,
+                       WholeBodyLimits bodyLimits) {
+        this.budget = bodyLimits.budget();
         this.server = server;
         this.split = split;
         this.traffic = traffic;
@@ -87,6 +101,7 @@ public class Predictions {
                         .maxStringLength(1 << 20)
                         .build())
                 .build());
+        this.plainReader = reader.reader();
     }
 
     TurnoutConfig.Serving limits() {
@@ -99,7 +114,7 @@ public class Predictions {
      * Content-Length.
      */
     JsonNode read(byte[] body, int length) {
-        return read(body, length, parser -> reader.readTree(parser));
+        return read(body, length, (parser, trees) -> trees.readTree(parser));
     }
 
     /**
@@ -107,11 +122,38 @@ public class Predictions {
      * (see {@link OipRequestReader}).
      */
     JsonNode readInferenceRequest(byte[] body, int length) {
-        return read(body, length, parser -> OipRequestReader.read(parser, limits.maxTensorElements(), length));
+        return read(body, length, (parser, trees) -> OipRequestReader.read(parser, limits.maxTensorElements(), length,
+                trees));
+    }
+
+    /**
+     * The reader of a body of {@code length} bytes: past {@link #TREE_CHARGED_FROM}, one whose tree is charged to the
+     * in-flight budget as it is built ({@link TreeCharge}), until the request's answer is ready.
+     */
+    private ObjectReader readerFor(int length) {
+        if (length < TREE_CHARGED_FROM) {
+            return plainReader;
+        }
+        TreeCharge charge = TREE_CHARGE.get();
+        if (charge == null) {
+            charge = new TreeCharge(budget);
+            TREE_CHARGE.set(charge);
+        }
+        return plainReader.with(charge);
+    }
+
+    /** Returns what the tree of this thread's request took from the budget (its answer is ready, the tree unused). */
+    private static void releaseTreeCharge() {
+        TreeCharge charge = TREE_CHARGE.get();
+        if (charge != null) {
+            TREE_CHARGE.remove();
+            charge.release();
+        }
     }
 
     private interface TreeReader {
-        JsonNode read(JsonParser parser) throws IOException;
+        /** {@code trees}: the reader to build any tree with (its node factory may charge the budget). */
+        JsonNode read(JsonParser parser, ObjectReader trees) throws IOException;
     }
 
     private JsonNode read(byte[] body, int length, TreeReader tree) {
@@ -123,8 +165,9 @@ public class Predictions {
             throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is over " + limit
                     + " bytes (turnout.serving.max-request-size)");
         }
-        try (JsonParser parser = reader.createParser(body, 0, length)) {
-            JsonNode node = tree.read(parser);
+        ObjectReader trees = readerFor(length);
+        try (JsonParser parser = trees.createParser(body, 0, length)) {
+            JsonNode node = tree.read(parser, trees);
             if (node == null || node.isMissingNode()) {
                 throw TurnoutException.invalid("the request body is empty; send a JSON object");
             }
@@ -177,6 +220,8 @@ public class Predictions {
                         answer.complete(serveNow(identity, name, version, routingKey, body, protocol));
                     } catch (Throwable e) { // whatever happens, the request gets an answer
                         answer.fail(e);
+                    } finally {
+                        releaseTreeCharge();
                     }
                 });
             } catch (OverloadedException e) {

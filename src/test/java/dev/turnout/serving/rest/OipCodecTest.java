@@ -58,7 +58,8 @@ class OipCodecTest {
     static OipCodec.Request decodeStreamed(String body) {
         try (var parser = TensorJsonTest.JSON.createParser(body)) {
             int bodyBytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            return OipCodec.decode(OipRequestReader.read(parser, 100, bodyBytes), SIGNATURE, 4, 100,
+            return OipCodec.decode(OipRequestReader.read(parser, 100, bodyBytes, TensorJsonTest.JSON.reader()),
+                    SIGNATURE, 4, 100,
                     BinaryTensors.Section.NONE);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(body, e);

@@ -46,6 +46,17 @@ class BinaryTensorsTest {
     }
 
     @Test
+    void aJsonHeaderOfNoBytesIsRefusedAsSuch() {
+        // it was read as a body of no JSON: "the request body is empty", for a body that is not
+        TurnoutException e = assertThrows(TurnoutException.class,
+                () -> BinaryTensors.Section.headerLength("0", 120));
+        assertTrue(e.getMessage().contains("Inference-Header-Content-Length") && e.getMessage().contains("is 0"),
+                e.getMessage());
+        assertEquals(120, BinaryTensors.Section.headerLength(null, 120));
+        assertEquals(7, BinaryTensors.Section.headerLength("7", 120));
+    }
+
+    @Test
     void boolIsOneByteZeroOrOne() {
         assertArrayEquals(new byte[] {1, 0}, BinaryTensors.toBytes(tensor(DataType.BOOL, new boolean[] {true, false})));
         TurnoutException e = assertThrows(TurnoutException.class,

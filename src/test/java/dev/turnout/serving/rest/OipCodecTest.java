@@ -169,7 +169,9 @@ class OipCodecTest {
         assertEquals(unknown, refused("{\"inputs\": [" + X + ", " + IDS + "], \"outputs\": [{\"name\": \"z\"}]}"));
         assertEquals("'outputs' must be an array of {\"name\"}",
                 refused("{\"inputs\": [" + X + ", " + IDS + "], \"outputs\": {\"name\": \"y\"}}"));
-        refused("{\"inputs\": [" + X + ", " + IDS + "], \"outputs\": [\"y\"]}");
+        // an entry that is the name alone was "unknown output ''", though the model has an output 'y'
+        assertEquals("each entry of 'outputs' is an object {\"name\": ...}, not \"y\"",
+                refused("{\"inputs\": [" + X + ", " + IDS + "], \"outputs\": [\"y\"]}"));
     }
 
     @Test

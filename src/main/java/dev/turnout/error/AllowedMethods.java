@@ -9,9 +9,11 @@ import jakarta.ws.rs.Path;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -46,8 +48,13 @@ public class AllowedMethods {
         }
     }
 
-    /** The methods {@code path} takes, sorted and comma-separated ("GET, POST"); empty when no route matches. */
+    /**
+     * The methods {@code path} (as sent: escapes and matrix parameters in it) takes, sorted and comma-separated
+     * ("GET, POST"); empty when no route matches. The path is read as the router reads it: each segment without its
+     * matrix parameters, then decoded.
+     */
     public String of(String path) {
+        path = asRouted(path);
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         Set<String> methods = new TreeSet<>();
         for (Route route : routes) {
@@ -56,6 +63,19 @@ public class AllowedMethods {
             }
         }
         return String.join(", ", methods);
+    }
+
+    private static String asRouted(String raw) {
+        StringJoiner path = new StringJoiner("/");
+        for (String segment : raw.split("/", -1)) {
+            int matrix = segment.indexOf(';');
+            path.add(matrix < 0 ? segment : segment.substring(0, matrix));
+        }
+        try {
+            return URI.create("http://h" + path).getPath(); // with its escapes decoded
+        } catch (IllegalArgumentException e) {
+            return path.toString(); // not a path the router would have decoded either
+        }
     }
 
     private static String verb(Method method) {

@@ -67,7 +67,7 @@ public class TfServingResource {
     }
 
     @GET
-    @Path("/{name}")
+    @Path("/{name: [^:/]+}") // not ".../x:predict": that path is the POST route's, and a GET of it a 405
     @Operation(summary = "Model status")
     public Map<String, Object> status(@RestPath String name) {
         predictions.checkAccess();

@@ -154,6 +154,10 @@ final class BinaryTensors {
                 throw TurnoutException.invalid("the " + HEADER + " header '" + RegistryRules.printable(header)
                         + "' is not a number of bytes");
             }
+            if (length == 0) {
+                throw TurnoutException.invalid("the " + HEADER + " header is 0: it gives the length of the JSON "
+                        + "request at the start of the body, which is never empty");
+            }
             if (length > bodyLength) {
                 throw TurnoutException.invalid("the " + HEADER + " header (" + length
                         + ") is longer than the body (" + bodyLength + " bytes)");

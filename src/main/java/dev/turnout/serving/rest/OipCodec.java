@@ -171,6 +171,11 @@ final class OipCodec {
         signature.outputs().forEach(spec -> known.add(spec.name()));
         Set<String> requested = new HashSet<>();
         for (JsonNode output : outputs) {
+            if (!output.isObject()) {
+                String entry = output.toString();
+                throw TurnoutException.invalid("each entry of 'outputs' is an object {\"name\": ...}, not "
+                        + RegistryRules.printable(entry.length() > 40 ? entry.substring(0, 40) + "…" : entry));
+            }
             String name = output.path("name").asText(null);
             if (!output.path("name").isTextual() || !known.contains(name)) {
                 throw TurnoutException.invalid("unknown output '" + RegistryRules.printable(name)

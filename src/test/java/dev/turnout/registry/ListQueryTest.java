@@ -38,6 +38,19 @@ class ListQueryTest {
     }
 
     @Test
+    void anEmptyTagFilterIsRefusedNotIgnored() {
+        // "?tag=" and a bare "?tag" name no tag: the framework dropped the empty value and the whole list came back
+        String name = Fixtures.uniqueName("untagged");
+        upload(name, "{\"team\": \"a\"}");
+        for (String query : new String[] {"?tag=", "?tag", "?tag=team=a&tag="}) {
+            given().urlEncodingEnabled(false).get("/api/models/" + name + "/versions" + query).then().statusCode(400)
+                    .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("'tag'"));
+            given().urlEncodingEnabled(false).get("/api/models" + query).then().statusCode(400)
+                    .body("error", containsString("'tag'"));
+        }
+    }
+
+    @Test
     void modelsFilterByTagsOfOneOfTheirVersions() {
         String run = Fixtures.uniqueName("run");
         String tagged = Fixtures.uniqueName("tagged-model");

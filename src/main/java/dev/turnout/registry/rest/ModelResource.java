@@ -49,7 +49,8 @@ public class ModelResource {
     public Response list(@RestQuery List<String> tag, @RestQuery String limit, @RestQuery String cursor,
                          UriInfo uri) {
         int count = ListCursor.limit(limit);
-        List<TagFilter> tags = TagFilter.parseAll(tag);
+        // from the query as sent: the framework drops an empty value ("?tag=", "?tag"), which then filtered nothing
+        List<TagFilter> tags = TagFilter.parseAll(uri.getQueryParameters().get("tag"));
         String after = CURSOR.after(cursor);
         if (after != null && !after.matches(RegistryRules.MODEL_NAME_PATTERN)) {
             throw CURSOR.invalidCursor();

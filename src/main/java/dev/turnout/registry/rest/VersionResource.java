@@ -155,7 +155,8 @@ public class VersionResource {
                          @RestQuery String cursor, UriInfo uri) {
         RegistryRules.checkModelName(name);
         int count = ListCursor.limit(limit);
-        List<TagFilter> tags = TagFilter.parseAll(tag);
+        // from the query as sent: the framework drops an empty value ("?tag=", "?tag"), which then filtered nothing
+        List<TagFilter> tags = TagFilter.parseAll(uri.getQueryParameters().get("tag"));
         String after = CURSOR.after(cursor);
         int afterVersion;
         try {

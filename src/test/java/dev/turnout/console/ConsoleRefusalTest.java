@@ -17,6 +17,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile and mistaken requests to the console: HTML pages with the right status, JSON for JSON clients. */
@@ -87,6 +88,19 @@ class ConsoleRefusalTest {
             given().redirects().follow(false).request("DELETE", path).then().statusCode(405)
                     .header("Allow", containsString("GET")).header("Allow", not(containsString("DELETE")));
         }
+    }
+
+    @Test
+    void refusalsFromOutsideTheConsoleCodeArePagesForBrowsersToo() {
+        // an unknown query parameter and a wrong method are refused before any console code runs: they were JSON
+        operator().accept("text/html").get("/console?utm=1").then().statusCode(400)
+                .contentType(containsString("text/html")).header("Content-Security-Policy", notNullValue())
+                .body(containsString("unknown query parameter"));
+        operator().accept("text/html").header("Origin", origin()).formParam("csrf", operatorCsrf)
+                .post("/console/models/{name}/promote", name).then().statusCode(405)
+                .contentType(containsString("text/html")).header("Allow", containsString("GET"));
+        operator().accept("application/json").get("/console?utm=1").then().statusCode(400)
+                .contentType("application/json").body("code", equalTo("INVALID_ARGUMENT"));
     }
 
     @Test

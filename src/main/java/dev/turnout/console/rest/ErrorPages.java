@@ -49,7 +49,11 @@ public class ErrorPages {
     }
 
     static boolean wantsJson(HttpHeaders headers) {
-        String accept = headers == null ? null : headers.getHeaderString(HttpHeaders.ACCEPT);
+        return wantsJson(headers == null ? null : headers.getHeaderString(HttpHeaders.ACCEPT));
+    }
+
+    /** {@code accept}: the request's Accept header, or null. */
+    static boolean wantsJson(String accept) {
         return accept != null && accept.contains("application/json") && !accept.contains("text/html");
     }
 }

@@ -82,6 +82,15 @@ class InferenceRefusalTest {
                 "needs 'data'");
         refused(infer(oip, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1]}]}"), 400,
                 "needs a 'shape'");
+        // a key given twice was resolved silently to its last value, where the management API refuses it
+        String input = "{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], \"data\": [1]}";
+        refused(infer(oip, "{\"inputs\": [" + input + "], \"inputs\": [" + input + "]}"), 400,
+                "Duplicate field 'inputs'");
+        refused(infer(oip, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], "
+                + "\"data\": [1], \"data\": [3]}]}"), 400, "Duplicate field 'data'");
+        refused(infer("/v1/models/" + linear + ":predict", "{\"instances\": [[1.0]], \"instances\": [[3.0]]}"), 400,
+                "Duplicate field 'instances'");
+        refused(infer("/predict", "{\"example\": [[1.0]], \"example\": [[3.0]]}"), 400, "Duplicate field 'example'");
         String deep = "[".repeat(40) + "1" + "]".repeat(40);
         refused(infer(oip, oipRequest("x", "FP32", "[1,1]", deep)), 400, "turnout.serving.max-json-depth");
     }

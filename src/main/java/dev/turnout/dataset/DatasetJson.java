@@ -32,6 +32,10 @@ final class DatasetJson {
         return List.copyOf(read(json, new TypeReference<List<DatasetProblem>>() { }));
     }
 
+    static List<ParsedColumn> parsedColumns(String json) {
+        return List.copyOf(read(json, new TypeReference<List<ParsedColumn>>() { }));
+    }
+
     static SortedMap<String, String> tags(String json) {
         return new TreeMap<>(read(json, new TypeReference<java.util.Map<String, String>>() { }));
     }

@@ -36,15 +36,20 @@ public class DatasetService {
     }
 
     /**
-     * Records a scanned upload as the dataset's next version: stores the bytes first (no lock held), then creates the
-     * dataset on first upload and takes the next number under its row's lock, held only for the short insert
+     * Records a scanned upload as the dataset's next version: stores the bytes (and the parsed columns, if any) first
+     * (no lock held), then creates the dataset on first upload and takes the next number under its row's lock, held
+     * only for the short insert
      * (concurrent uploads queue there and get distinct numbers). One transaction: a crash leaves no row behind (and a
      * blob written outside PostgreSQL is unreferenced, for the sweep).
      */
     @Transactional(Transactional.TxType.REQUIRED)
     @TransactionConfiguration(timeout = 3600) // storing a multi-GiB file outlasts the 60 s default
-    public DatasetVersion add(DatasetUpload upload, DatasetScan scan, long size, String actor) {
+    public DatasetVersion add(DatasetUpload upload, DatasetScan scan, long size, ParsedColumnsWriter.Parsed parsed,
+                              String actor) {
         artifacts.store(upload.data(), scan.sha256(), size);
+        if (parsed != null) {
+            artifacts.store(parsed.file(), parsed.sha256(), parsed.size());
+        }
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO dataset (name) VALUES (?) ON CONFLICT (name) DO NOTHING")) {
@@ -63,8 +68,9 @@ public class DatasetService {
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dataset_version (dataset_id, "
-                    + "version, format, sha256, row_count, malformed_rows, columns, problems, description, tags, actor) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)")) {
+                    + "version, format, sha256, row_count, malformed_rows, columns, problems, description, tags, actor, "
+                    + "parsed_sha256, parsed_columns) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, "
+                    + "?::jsonb)")) {
                 insert.setLong(1, datasetId);
                 insert.setInt(2, number);
                 insert.setString(3, scan.format().id());
@@ -76,6 +82,8 @@ public class DatasetService {
                 insert.setString(9, upload.description());
                 insert.setString(10, DatasetJson.write(upload.tags() == null ? Map.of() : upload.tags()));
                 insert.setString(11, actor);
+                insert.setString(12, parsed == null ? null : parsed.sha256());
+                insert.setString(13, parsed == null ? null : DatasetJson.write(parsed.columns()));
                 insert.executeUpdate();
             }
             return catalog.version(upload.name(), number);
@@ -103,17 +111,22 @@ public class DatasetService {
     private void deleteRow(long id) {
         try (Connection connection = dataSource.getConnection()) {
             String sha256;
+            String parsedSha256;
             try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM dataset_version WHERE id = ? RETURNING sha256")) {
+                    "DELETE FROM dataset_version WHERE id = ? RETURNING sha256, parsed_sha256")) {
                 delete.setLong(1, id);
                 try (ResultSet rows = delete.executeQuery()) {
                     if (!rows.next()) {
                         return; // deleted by a concurrent call meanwhile: the end is the same
                     }
                     sha256 = rows.getString(1);
+                    parsedSha256 = rows.getString(2);
                 }
             }
             artifacts.deleteIfUnreferenced(sha256);
+            if (parsedSha256 != null) {
+                artifacts.deleteIfUnreferenced(parsedSha256);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("could not delete the dataset version", e);
         }

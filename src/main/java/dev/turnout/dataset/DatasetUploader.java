@@ -9,11 +9,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Turns an upload into a dataset version. Everything that can refuse it (name, size, format, a header and rows that
  * parse) runs in one streaming pass over the spooled file before the one transaction that records it, so a refused
- * upload writes nothing.
+ * upload writes nothing. A CSV none of whose rows is malformed then has its numeric columns parsed once, for the
+ * evaluations ({@link ParsedColumnsWriter}).
  */
 @ApplicationScoped
 public class DatasetUploader {
@@ -42,13 +44,28 @@ public class DatasetUploader {
             }
             DatasetFormat format = upload.format() != null ? upload.format() : DatasetReaders.detect(upload.data());
             DatasetScan scan = DatasetScan.of(upload.data(), format);
-            DatasetVersion version = service.add(upload, scan, size, actor);
-            LOG.infof("Registered dataset %s version %d (%s, %d bytes, %d rows of which %d malformed, sha256 %s)",
-                    version.name(), version.version(), format.id(), size, scan.rowCount(), scan.malformedRows(),
-                    scan.sha256());
-            return version;
+            Path parsedFile = upload.data().resolveSibling(upload.data().getFileName() + ".parsed");
+            try {
+                ParsedColumnsWriter.Parsed parsed = parse(upload.data(), scan, parsedFile);
+                DatasetVersion version = service.add(upload, scan, size, parsed, actor);
+                LOG.infof("Registered dataset %s version %d (%s, %d bytes, %d rows of which %d malformed, sha256 %s; "
+                        + "%s)", version.name(), version.version(), format.id(), size, scan.rowCount(),
+                        scan.malformedRows(), scan.sha256(), parsed == null ? "no parsed columns"
+                        : parsed.columns().size() + " numeric columns parsed, " + parsed.size() + " bytes");
+                return version;
+            } finally {
+                Files.deleteIfExists(parsedFile); // in the spool, which a restart empties should this not run
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled upload", e);
         }
+    }
+
+    /** The numeric columns of a CSV none of whose rows is malformed, parsed into {@code target}; else null. */
+    private ParsedColumnsWriter.Parsed parse(Path csv, DatasetScan scan, Path target) throws IOException {
+        if (!config.parseColumns() || scan.format() != DatasetFormat.CSV || scan.malformedRows() > 0) {
+            return null;
+        }
+        return ParsedColumnsWriter.write(csv, scan.rowCount(), scan.columns(), target).orElse(null);
     }
 }

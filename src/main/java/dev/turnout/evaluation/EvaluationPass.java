@@ -1,9 +1,14 @@
 package dev.turnout.evaluation;
 
 import dev.turnout.dataset.DatasetCursor;
+import dev.turnout.dataset.Decimals;
+import dev.turnout.dataset.ParsedColumn;
+import dev.turnout.dataset.ParsedRows;
 import dev.turnout.engine.Tensor;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
@@ -23,6 +28,10 @@ final class EvaluationPass {
     record Outcome(Map<String, Double> metrics, Map<String, Object> results) {
     }
 
+    /** Where a pass read its rows from ({@code rows_read_from} in the results). */
+    static final String TEXT = "text";
+    static final String PARSED = "parsed_columns";
+
     private final ColumnMapping mapping;
     private final ColumnMapping otherMapping;
     private final Task task;
@@ -39,6 +48,8 @@ final class EvaluationPass {
     }
 
     /**
+     * A pass over the dataset's text: each row parsed into the batches, or refused with its reason.
+     *
      * @param other the version compared with, or null
      * @param progress told the rows read so far after each batch
      */
@@ -63,6 +74,85 @@ final class EvaluationPass {
                 progress.accept(read);
             }
         }
+        return finish(mine, theirs, batch, otherBatch, model, other, agreed, read, progress, refusals, TEXT);
+    }
+
+    /**
+     * Whether a pass can read the dataset's parsed columns instead of its text and get the very same values: every
+     * column it reads is among them, in a form exact for the input's type ({@link ParsedColumn}), and every label is
+     * one the task accepts (a refusal's reason quotes the text, which parsed columns do not keep).
+     */
+    boolean canRead(List<ParsedColumn> parsed) {
+        Map<String, ParsedColumn> byName = new HashMap<>();
+        parsed.forEach(column -> byName.put(column.name(), column));
+        return canRead(mapping, byName) && (otherMapping == null || canRead(otherMapping, byName));
+    }
+
+    private boolean canRead(ColumnMapping inputs, Map<String, ParsedColumn> parsed) {
+        for (ColumnMapping.Input input : inputs.inputs()) {
+            for (String name : input.columns()) {
+                ParsedColumn column = parsed.get(name);
+                boolean exact = column != null && switch (input.spec().datatype()) {
+                    case FP64 -> true;
+                    case FP32 -> column.float32();
+                    case INT64 -> column.int64();
+                    case INT32 -> column.int32();
+                    default -> false;
+                };
+                if (!exact) {
+                    return false;
+                }
+            }
+        }
+        ParsedColumn labels = parsed.get(label);
+        if (labels == null || (task == Task.CLASSIFICATION && !labels.whole())) {
+            return false;
+        }
+        Accumulator accumulator = inputs.accumulator(task);
+        try {
+            // whole numbers (or any, for regression) from min to max: both accepted means every one is
+            accumulator.label(labels.min());
+            accumulator.label(labels.max());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A pass over the dataset's parsed columns, for a pass that {@link #canRead} them: no row is refused.
+     *
+     * @param columns the parsed columns, as {@code rows} indexes them
+     */
+    Outcome run(ParsedRows rows, List<ParsedColumn> columns, Model model, Model other, LongConsumer progress)
+            throws Exception {
+        List<String> names = columns.stream().map(ParsedColumn::name).toList();
+        Scored mine = new Scored(mapping, task);
+        Scored theirs = other == null ? null : new Scored(otherMapping, task);
+        RowBatch batch = new RowBatch(mapping, batchSize, names);
+        RowBatch otherBatch = other == null ? null : new RowBatch(otherMapping, batchSize, names);
+        int labelColumn = names.indexOf(label);
+        long read = 0;
+        long[] agreed = {0};
+        while (rows.advance()) {
+            read++;
+            double value = mine.accumulator.label(rows.value(labelColumn));
+            batch.add(rows, value);
+            if (otherBatch != null) {
+                otherBatch.add(rows, value);
+            }
+            if (batch.full()) {
+                score(mine, theirs, batch, otherBatch, model, other, agreed);
+                progress.accept(read);
+            }
+        }
+        return finish(mine, theirs, batch, otherBatch, model, other, agreed, read, progress, new Refusals(), PARSED);
+    }
+
+    /** Scores the last batch, and gathers the figures. */
+    private Outcome finish(Scored mine, Scored theirs, RowBatch batch, RowBatch otherBatch, Model model, Model other,
+                           long[] agreed, long read, LongConsumer progress, Refusals refusals, String readFrom)
+            throws Exception {
         if (batch.size() > 0) {
             score(mine, theirs, batch, otherBatch, model, other, agreed);
         }
@@ -72,6 +162,7 @@ final class EvaluationPass {
         results.put("rows_scored", mine.rows);
         results.put("rows_refused", refusals.count());
         results.put("refusals", refusals.first());
+        results.put("rows_read_from", readFrom);
         results.putAll(mine.results());
         if (theirs != null) {
             Map<String, Object> compared = new LinkedHashMap<>(theirs.results());

@@ -3,6 +3,8 @@ package dev.turnout.evaluation;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.dataset.DatasetCatalog;
 import dev.turnout.dataset.DatasetCursor;
+import dev.turnout.dataset.DatasetSource;
+import dev.turnout.dataset.ParsedRows;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.DedicatedVersions;
 import dev.turnout.serving.ServedModel;
@@ -19,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * The replica's evaluation threads ({@code turnout.evaluation.threads}, never the inference threads): each claims
@@ -112,21 +115,29 @@ public class EvaluationWorkers {
             }
             lease.renewIfDue(0); // the claim took a fresh lease: renewed here only after a long load
             long[] done = {0};
+            DatasetSource dataset = datasets.source(claim.dataset(), claim.datasetVersion());
+            List<String> columns = dataset.columns();
+            ColumnMapping mapping = ColumnMapping.check(claim.version(), model.model().signature(),
+                    settings.inputs(), columns, settings.label(), claim.task());
+            ColumnMapping otherMapping = other == null ? null : ColumnMapping.check(settings.compareWith(),
+                    other.model().signature(), settings.inputs(), columns, settings.label(), claim.task());
+            EvaluationPass pass = new EvaluationPass(mapping, otherMapping, claim.task(), settings.label(),
+                    settings.batchSize());
+            ServedModel.Lease compared = other;
+            EvaluationPass.Model comparedModel = compared == null ? null : compared::predict;
+            LongConsumer progress = read -> {
+                done[0] = read;
+                lease.progress(read);
+            };
             EvaluationPass.Outcome outcome;
-            try (DatasetCursor rows = datasets.openCursor(claim.dataset(), claim.datasetVersion())) {
-                // the cursor's columns are the stored version's: no second look-up of the version
-                List<String> columns = rows.columns();
-                ColumnMapping mapping = ColumnMapping.check(claim.version(), model.model().signature(),
-                        settings.inputs(), columns, settings.label(), claim.task());
-                ColumnMapping otherMapping = other == null ? null : ColumnMapping.check(settings.compareWith(),
-                        other.model().signature(), settings.inputs(), columns, settings.label(), claim.task());
-                EvaluationPass pass = new EvaluationPass(mapping, otherMapping, claim.task(), settings.label(),
-                        settings.batchSize());
-                ServedModel.Lease compared = other;
-                outcome = pass.run(rows, model::predict, compared == null ? null : compared::predict, read -> {
-                    done[0] = read;
-                    lease.progress(read);
-                });
+            if (dataset.parsedColumns().filter(pass::canRead).isPresent()) {
+                try (ParsedRows rows = dataset.openParsed()) {
+                    outcome = pass.run(rows, dataset.parsedColumns().get(), model::predict, comparedModel, progress);
+                }
+            } else {
+                try (DatasetCursor rows = dataset.openCursor()) {
+                    outcome = pass.run(rows, model::predict, comparedModel, progress);
+                }
             }
             lease.settle();
             if (store.finish(claim, replica, done[0], outcome.results(), outcome.metrics())) {

@@ -1,6 +1,8 @@
 package dev.turnout.evaluation;
 
 import dev.turnout.dataset.DatasetCursor;
+import dev.turnout.dataset.Decimals;
+import dev.turnout.dataset.ParsedRows;
 import dev.turnout.engine.DataType;
 import dev.turnout.engine.Tensor;
 
@@ -23,7 +25,10 @@ final class RowBatch {
     private final long[] numbers;
     private int size;
 
-    /** {@code datasetColumns}: the dataset's columns in order (the mapping's are among them). */
+    /**
+     * {@code datasetColumns}: the columns rows are read by, in order (the dataset's, or its parsed ones); the mapping's
+     * are among them.
+     */
     RowBatch(ColumnMapping mapping, int capacity, List<String> datasetColumns) {
         this.mapping = mapping;
         this.capacity = capacity;
@@ -83,6 +88,44 @@ final class RowBatch {
         numbers[size] = row.number();
         size++;
         return null;
+    }
+
+    /** Adds the row's parsed values, each cast to its input's type (exact: the pass {@code canRead} them). */
+    void add(ParsedRows row, double label) {
+        for (int i = 0; i < buffers.length; i++) {
+            int[] indexes = columns[i];
+            int width = indexes.length;
+            int base = size * width;
+            switch (types[i]) {
+                case FP64 -> {
+                    double[] buffer = (double[]) buffers[i];
+                    for (int c = 0; c < width; c++) {
+                        buffer[base + c] = row.value(indexes[c]);
+                    }
+                }
+                case INT64 -> {
+                    long[] buffer = (long[]) buffers[i];
+                    for (int c = 0; c < width; c++) {
+                        buffer[base + c] = (long) row.value(indexes[c]);
+                    }
+                }
+                case INT32 -> {
+                    int[] buffer = (int[]) buffers[i];
+                    for (int c = 0; c < width; c++) {
+                        buffer[base + c] = (int) row.value(indexes[c]);
+                    }
+                }
+                default -> {
+                    float[] buffer = (float[]) buffers[i];
+                    for (int c = 0; c < width; c++) {
+                        buffer[base + c] = (float) row.value(indexes[c]);
+                    }
+                }
+            }
+        }
+        labels[size] = label;
+        numbers[size] = row.number();
+        size++;
     }
 
     /** Parses a plain value in place; false when {@link Decimals} leaves it to the JDK (an empty one too). */

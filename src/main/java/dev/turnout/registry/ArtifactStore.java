@@ -72,7 +72,8 @@ public class ArtifactStore {
 
     /**
      * Deletes the row if no version references it any more: no model version, and no dataset version (datasets keep
-     * their bytes as artifacts too; named here in SQL only, so the registry does not depend on them). Bytes in the postgres store go with it (the row's
+     * their bytes, and their parsed columns, as artifacts too; named here in SQL only, so the registry does not
+     * depend on them). Bytes in the postgres store go with it (the row's
      * trigger); those in another store are deleted once the transaction has committed.
      */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -87,7 +88,8 @@ public class ArtifactStore {
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM artifact a WHERE a.sha256 = ? AND NOT EXISTS "
                             + "(SELECT 1 FROM model_version v WHERE v.sha256 = a.sha256) AND NOT EXISTS "
-                            + "(SELECT 1 FROM dataset_version d WHERE d.sha256 = a.sha256) RETURNING store, storage_key")) {
+                            + "(SELECT 1 FROM dataset_version d WHERE d.sha256 = a.sha256 OR d.parsed_sha256 = a.sha256) "
+                            + "RETURNING store, storage_key")) {
                 delete.setString(1, sha256);
                 try (ResultSet rows = delete.executeQuery()) {
                     if (rows.next()) {

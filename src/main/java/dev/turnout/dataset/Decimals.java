@@ -1,4 +1,4 @@
-package dev.turnout.evaluation;
+package dev.turnout.dataset;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,10 +13,10 @@ import java.nio.ByteOrder;
  * operation (Clinger's fast path); for a float beyond that, the correctly rounded double is rounded to float unless it
  * is exactly halfway between two floats (the one case where rounding twice can differ from rounding once).
  */
-final class Decimals {
+public final class Decimals {
 
     /** What {@link #parseLong} answers when the JDK must decide (it cannot come from 18 digits). */
-    static final long NOT_PARSED = Long.MIN_VALUE;
+    public static final long NOT_PARSED = Long.MIN_VALUE;
 
     private static final float[] FLOAT_POWERS = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
     private static final double[] DOUBLE_POWERS = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
@@ -34,7 +34,7 @@ final class Decimals {
     }
 
     /** {@code Float.parseFloat} of the text, or NaN when this parser leaves it to the JDK. */
-    static float parseFloat(byte[] bytes, int from, int to) {
+    public static float parseFloat(byte[] bytes, int from, int to) {
         long decimal = decimal(bytes, from, to);
         if (decimal == NOT_PARSED) {
             return Float.NaN;
@@ -58,7 +58,7 @@ final class Decimals {
     }
 
     /** {@code Double.parseDouble} of the text, or NaN when this parser leaves it to the JDK. */
-    static double parseDouble(byte[] bytes, int from, int to) {
+    public static double parseDouble(byte[] bytes, int from, int to) {
         long decimal = decimal(bytes, from, to);
         if (decimal == NOT_PARSED) {
             return Double.NaN;
@@ -220,7 +220,7 @@ final class Decimals {
     }
 
     /** {@code Long.parseLong} of the text, or {@link #NOT_PARSED} when this parser leaves it to the JDK. */
-    static long parseLong(byte[] bytes, int from, int to) {
+    public static long parseLong(byte[] bytes, int from, int to) {
         int i = from;
         boolean minus = false;
         if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {

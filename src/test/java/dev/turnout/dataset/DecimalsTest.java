@@ -1,4 +1,4 @@
-package dev.turnout.evaluation;
+package dev.turnout.dataset;
 
 import org.junit.jupiter.api.Test;
 

@@ -90,6 +90,19 @@ class ApiDocumentTest {
     }
 
     @Test
+    void inferenceDocumentsTheBinaryExtensionsHeader() {
+        // the header is read from the request as sent, not as a method parameter: the document names it all the same
+        for (String path : List.of("/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer")) {
+            boolean documented = false;
+            for (JsonNode parameter : operation(path, "post").path("parameters")) {
+                documented |= parameter.path("name").asText().equals("Inference-Header-Content-Length")
+                        && parameter.path("in").asText().equals("header");
+            }
+            assertTrue(documented, path + ": " + operation(path, "post").path("parameters"));
+        }
+    }
+
+    @Test
     void uploadsDocumentEveryRefusal() {
         JsonNode upload = operation("/api/models/{name}/versions", "post");
         for (String status : List.of("400", "401", "403", "413", "415", "422")) {

@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile and mistaken requests to the console: HTML pages with the right status, JSON for JSON clients. */
@@ -159,6 +160,41 @@ class ConsoleRefusalTest {
                 .accept("application/json").body("csrf=" + operatorCsrf + "&version=%zz")
                 .post("/console/models/{name}/flip", name).then().statusCode(400).contentType("application/json")
                 .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString("x-www-form-urlencoded"));
+    }
+
+    @Test
+    void aFieldGivenTwiceIsA400NamingItAndNothingIsDone() {
+        // the form parser kept both values and the console read the first: version=1&version=2 flipped to 1
+        String model = Fixtures.uniqueName("console-twice");
+        given().header("Authorization", "Bearer " + ConsoleBrowserTest.TOKENS.get("publisher"))
+                .multiPart("artifact", Fixtures.model("linear-v1.onnx"))
+                .post("/api/models/{name}/versions", model).then().statusCode(201);
+        String form = "application/x-www-form-urlencoded; charset=UTF-8";
+        String csrf = "csrf=" + operatorCsrf;
+        String[][] forms = {
+                {"/console/models/" + model + "/flip", csrf + "&version=1&version=2", "version"},
+                {"/console/models/" + model + "/flip", csrf + "&version=1&reason=a&reason=b", "reason"},
+                {"/console/models/" + model + "/flip", csrf + "&version=1&require=&require=", "require"},
+                {"/console/models/" + model + "/flip", csrf + "&version=1&force=on&force=on", "force"},
+                {"/console/models/" + model + "/flip", csrf + "&" + csrf + "&version=1", "csrf"},
+                {"/console/models/" + model + "/rollback", csrf + "&reason=a&reason=a", "reason"},
+                {"/console/models/" + model + "/deactivate", csrf + "&reason=a&reason=b", "reason"},
+                {"/console/sign-out", csrf + "&" + csrf, "csrf"}};
+        for (String[] sent : forms) {
+            operator().header("Origin", origin()).contentType(form).body(sent[1]).post(sent[0]).then()
+                    .statusCode(400).contentType(containsString("text/html"))
+                    .body(containsString("&#39;" + sent[2] + "&#39; is given more than once"));
+            operator().header("Origin", origin()).contentType(form).accept("application/json").body(sent[1])
+                    .post(sent[0]).then().statusCode(400).contentType("application/json")
+                    .body("code", equalTo("INVALID_ARGUMENT"))
+                    .body("error", containsString("'" + sent[2] + "' is given more than once"));
+        }
+        given().header("Origin", origin()).contentType(form).redirects().follow(false)
+                .body("token=" + ConsoleBrowserTest.TOKENS.get("operator") + "&token=" + ConsoleBrowserTest.TOKENS.get("viewer"))
+                .post("/console/sign-in").then().statusCode(400).contentType(containsString("text/html"))
+                .header("Set-Cookie", nullValue()).body(containsString("&#39;token&#39; is given more than once"));
+        given().header("Authorization", "Bearer " + ConsoleBrowserTest.TOKENS.get("viewer"))
+                .get("/api/models/{name}/activations", model).then().statusCode(200).body("size()", equalTo(0));
     }
 
     @Test

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turnout.Fixtures;
+import dev.turnout.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -175,6 +177,44 @@ class BinaryTensorApiTest {
         refused(post(name, "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 1], \"datatype\": \"FP32\", "
                 + "\"data\": [1, 2]}], \"parameters\": {\"binary_data_output\": \"yes\"}}", new byte[0]),
                 "binary_data_output");
+    }
+
+    @Test
+    void anEmptyHeaderIsRefusedNotReadAsNoHeader() throws Exception {
+        // "Inference-Header-Content-Length:" with no value was taken as no header: the whole body read as JSON
+        String name = uploadAndActivate(Fixtures.uniqueName("bin-empty"), Fixtures.model("linear-v1.onnx"));
+        String json = "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 1], \"datatype\": \"FP32\", \"data\": [1, 2]}]}";
+        for (String value : new String[] {"", " ", "\t"}) {
+            String answer;
+            try (Socket socket = RawHttp.open()) { // a client library may drop or trim an empty header: sent as written
+                RawHttp.send(socket, "POST /v2/models/" + name + "/infer HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\n" + HEADER + ":" + value + "\r\nContent-Length: "
+                        + json.length() + "\r\n\r\n" + json);
+                answer = RawHttp.readAnswer(socket);
+            }
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), "for '" + value + "': " + answer);
+            assertTrue(answer.contains("INVALID_ARGUMENT") && answer.contains("the " + HEADER + " header is empty")
+                    && answer.contains("a whole number of bytes"), answer);
+        }
+    }
+
+    @Test
+    void aHeaderGivenTwiceIsRefusedNotReadAsItsFirst() throws Exception {
+        // the header parameter took the first of two values and went on
+        String name = uploadAndActivate(Fixtures.uniqueName("bin-twice"), Fixtures.model("linear-v1.onnx"));
+        String json = linearInput(8, "");
+        int length = json.getBytes(StandardCharsets.UTF_8).length;
+        String body = json + new String(floats(3.0f, 0.5f), StandardCharsets.ISO_8859_1);
+        String answer;
+        try (Socket socket = RawHttp.open()) {
+            RawHttp.send(socket, "POST /v2/models/" + name + "/infer HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/octet-stream\r\n" + HEADER + ": " + length + "\r\n" + HEADER + ": "
+                    + length + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            answer = RawHttp.readAnswer(socket);
+        }
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.contains("INVALID_ARGUMENT") && answer.contains("the " + HEADER + " header is given 2 times"),
+                answer);
     }
 
     @Test

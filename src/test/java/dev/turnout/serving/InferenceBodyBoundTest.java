@@ -75,6 +75,20 @@ class InferenceBodyBoundTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", " "})
+    void aContentLengthSentEmptyIsRefusedNotReadAsNoLength(String value) throws IOException {
+        // the HTTP layer (Netty) refuses it before any route is matched: a 400 with no body, not the API's JSON
+        for (String path : List.of("/v2/models/m/infer", "/predict", "/v1/models/m:predict")) {
+            try (Socket socket = open()) {
+                send(socket, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length:" + value + "\r\n\r\n{}");
+                String answer = readAnswer(socket);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), path + " with '" + value + "': " + answer);
+            }
+        }
+    }
+
     @Test
     void bodiesInFlightTogetherStayWithinTheBudget() throws IOException {
         String name = uploadAndActivate(Fixtures.uniqueName("budget"), Fixtures.model("linear-v1.onnx"));

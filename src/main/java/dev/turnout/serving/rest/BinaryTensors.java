@@ -8,6 +8,7 @@ import dev.turnout.registry.RegistryRules;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The Open Inference Protocol's binary tensor data extension: tensors as raw little-endian, row-major bytes after the
@@ -138,11 +139,30 @@ final class BinaryTensors {
         }
 
         /**
-         * The JSON header's length from the {@value #HEADER} header; null: no header, the whole body is JSON.
+         * The one value of the {@value #HEADER} header among the request's ({@code values}, as sent), or null when it
+         * has none; two values are refused, since which one counts would be a guess.
+         */
+        static String sentOnce(List<String> values) {
+            if (values == null || values.isEmpty()) {
+                return null;
+            }
+            if (values.size() > 1) {
+                throw TurnoutException.invalid("the " + HEADER + " header is given " + values.size() + " times; give it "
+                        + "once, with the length in bytes of the JSON at the start of the body");
+            }
+            return values.get(0);
+        }
+
+        /**
+         * The JSON header's length from the {@value #HEADER} header as sent; null: no header, the whole body is JSON.
+         * A header sent empty is refused, not read as no header: the client meant to send a length.
          */
         static int headerLength(String header, int bodyLength) {
             if (header == null) {
                 return bodyLength;
+            }
+            if (header.isBlank()) {
+                throw TurnoutException.invalid("the " + HEADER + " header is empty; " + accepted(bodyLength));
             }
             long length;
             try {
@@ -152,7 +172,7 @@ final class BinaryTensors {
             }
             if (length < 0) {
                 throw TurnoutException.invalid("the " + HEADER + " header '" + RegistryRules.printable(header)
-                        + "' is not a number of bytes");
+                        + "' is not a number of bytes; " + accepted(bodyLength));
             }
             if (length == 0) {
                 throw TurnoutException.invalid("the " + HEADER + " header is 0: it gives the length of the JSON "
@@ -163,6 +183,11 @@ final class BinaryTensors {
                         + ") is longer than the body (" + bodyLength + " bytes)");
             }
             return (int) length;
+        }
+
+        private static String accepted(int bodyLength) {
+            return "it takes the length of the JSON at the start of the body, a whole number of bytes from 1 to "
+                    + bodyLength + ", the body's length (without the header the whole body is JSON)";
         }
 
         /** The next tensor's data; {@code size} (its binary_data_size) must be exactly count × element size. */

@@ -20,15 +20,17 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.List;
@@ -39,6 +41,11 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Open Inference Protocol v2")
 public class OipResource {
+
+    /** The binary extension's header, as the API description shows it (read from the headers as sent, see infer). */
+    private static final String BINARY_HEADER_DOC = "binary tensor data extension: the length in bytes of the JSON at "
+            + "the start of the body, from 1 to the body's length; the tensor bytes follow it. Without it the body is "
+            + "all JSON; sent empty or twice, it is a 400";
 
     private final Predictions predictions;
     private final ModelServer server;
@@ -162,9 +169,9 @@ public class OipResource {
     @Path("/models/{name}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (active version)")
-    public Uni<Response> infer(@RestPath String name, @RestHeader(BinaryTensors.HEADER) String headerLength,
-                               byte[] body) {
-        return infer(name, null, headerLength, body);
+    @Parameter(name = BinaryTensors.HEADER, in = ParameterIn.HEADER, description = BINARY_HEADER_DOC)
+    public Uni<Response> infer(@RestPath String name, HttpHeaders headers, byte[] body) {
+        return infer(name, null, headers, body);
     }
 
     @POST
@@ -172,13 +179,17 @@ public class OipResource {
     @Path("/models/{name}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Inference (a given version, loaded on demand)")
-    public Uni<Response> inferVersion(@RestPath String name, @RestPath String version,
-                                      @RestHeader(BinaryTensors.HEADER) String headerLength, byte[] body) {
-        return infer(name, version, headerLength, body);
+    @Parameter(name = BinaryTensors.HEADER, in = ParameterIn.HEADER, description = BINARY_HEADER_DOC)
+    public Uni<Response> inferVersion(@RestPath String name, @RestPath String version, HttpHeaders headers,
+                                      byte[] body) {
+        return infer(name, version, headers, body);
     }
 
     /** Without Inference-Header-Content-Length the body is all JSON; with it, tensor bytes may follow the JSON. */
-    private Uni<Response> infer(String name, String version, String headerLength, byte[] body) {
+    private Uni<Response> infer(String name, String version, HttpHeaders headers, byte[] body) {
+        // from the headers as sent: a header parameter sent empty reaches the method as null, i.e. as no header, and
+        // one sent twice as its first value
+        String headerLength = BinaryTensors.Section.sentOnce(headers.getRequestHeader(BinaryTensors.HEADER));
         var limits = predictions.limits();
         return predictions.serveBody(name, version, body, bytes -> {
             int length = bytes == null ? 0 : BinaryTensors.Section.headerLength(headerLength, bytes.length);

@@ -57,6 +57,25 @@ class BinaryTensorsTest {
     }
 
     @Test
+    void anEmptyHeaderIsRefusedAsEmptyNotAsNoHeader() {
+        for (String empty : new String[] {"", " ", "\t "}) {
+            TurnoutException e = assertThrows(TurnoutException.class,
+                    () -> BinaryTensors.Section.headerLength(empty, 120));
+            assertTrue(e.getMessage().contains("Inference-Header-Content-Length header is empty")
+                    && e.getMessage().contains("from 1 to 120"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theHeaderIsTakenOnceOrNotAtAll() {
+        assertEquals(null, BinaryTensors.Section.sentOnce(java.util.List.of()));
+        assertEquals("", BinaryTensors.Section.sentOnce(java.util.List.of("")));
+        TurnoutException e = assertThrows(TurnoutException.class,
+                () -> BinaryTensors.Section.sentOnce(java.util.List.of("7", "7")));
+        assertTrue(e.getMessage().contains("Inference-Header-Content-Length header is given 2 times"), e.getMessage());
+    }
+
+    @Test
     void boolIsOneByteZeroOrOne() {
         assertArrayEquals(new byte[] {1, 0}, BinaryTensors.toBytes(tensor(DataType.BOOL, new boolean[] {true, false})));
         TurnoutException e = assertThrows(TurnoutException.class,

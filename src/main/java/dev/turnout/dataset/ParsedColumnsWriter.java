@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -213,7 +214,7 @@ final class ParsedColumnsWriter {
             return value;
         }
 
-        private static double parse(String text, java.util.function.ToDoubleFunction<String> parser) {
+        private static double parse(String text, ToDoubleFunction<String> parser) {
             try {
                 return parser.applyAsDouble(text);
             } catch (NumberFormatException e) {
@@ -230,7 +231,7 @@ final class ParsedColumnsWriter {
         }
 
         ParsedColumn column(String name) {
-            return new ParsedColumn(name, float32, int64, int32 && int64, whole, min, max);
+            return new ParsedColumn(name, float32, int64, int32, whole, min, max); // int32 only ever with int64
         }
     }
 }

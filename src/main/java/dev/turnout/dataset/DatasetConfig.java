@@ -17,8 +17,8 @@ public interface DatasetConfig {
 
     /**
      * Whether a CSV upload's numeric columns are parsed once into a file of doubles stored beside it, which
-     * evaluations then read instead of the text (the same figures, less work per row). Off: every evaluation parses
-     * the text. Versions uploaded while it was off stay without.
+     * evaluations then read instead of the text (the same figures, less work per row). Default true. Off: every
+     * evaluation parses the text. Versions uploaded while it was off stay without.
      */
     @WithDefault("true")
     boolean parseColumns();

@@ -38,9 +38,8 @@ public class DatasetService {
     /**
      * Records a scanned upload as the dataset's next version: stores the bytes (and the parsed columns, if any) first
      * (no lock held), then creates the dataset on first upload and takes the next number under its row's lock, held
-     * only for the short insert
-     * (concurrent uploads queue there and get distinct numbers). One transaction: a crash leaves no row behind (and a
-     * blob written outside PostgreSQL is unreferenced, for the sweep).
+     * only for the short insert (concurrent uploads queue there and get distinct numbers). One transaction: a crash
+     * leaves no row behind (and a blob written outside PostgreSQL is unreferenced, for the sweep).
      */
     @Transactional(Transactional.TxType.REQUIRED)
     @TransactionConfiguration(timeout = 3600) // storing a multi-GiB file outlasts the 60 s default

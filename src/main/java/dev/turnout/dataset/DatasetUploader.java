@@ -54,7 +54,9 @@ public class DatasetUploader {
                         : parsed.columns().size() + " numeric columns parsed, " + parsed.size() + " bytes");
                 return version;
             } finally {
-                Files.deleteIfExists(parsedFile); // in the spool, which a restart empties should this not run
+                // Should this not run (a crash), the file is the upload's part file's namesake: the spool's sweeps take
+                // it with that one (UploadSpool at start, FormPartSweeper), when the spool is inside the data directory.
+                Files.deleteIfExists(parsedFile);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled upload", e);

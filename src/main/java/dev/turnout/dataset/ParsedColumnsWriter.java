@@ -16,14 +16,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * Parses the numeric columns of an uploaded CSV once, at upload, into a file of doubles (row after row, each row its
  * numeric columns in order, little-endian), so that every evaluation of the version reads numbers instead of parsing
  * the same text again. A column is numeric when every value of it is a finite number as an evaluation parses an FP64
  * input (from the bytes by {@link Decimals} where it can, else by the JDK from the stripped text); the flags of
- * {@link ParsedColumn} record in which other forms, parsed the same way, the values are exact. Two passes over local files: the CSV, writing every column (a value that is not a
- * number as NaN), then, when some columns were not numeric, that file compacted to the numeric ones.
+ * {@link ParsedColumn} record in which other forms, parsed the same way, the values are exact. Two passes over local
+ * files: the CSV, writing every column to the target (a value that is not a number as NaN), then, when some columns
+ * were not numeric, the target compacted in place to the numeric ones, so the disk it takes never exceeds the file of
+ * all the columns that {@link #MAX_SIZE_RATIO} bounds.
  */
 final class ParsedColumnsWriter {
 
@@ -32,8 +36,9 @@ final class ParsedColumnsWriter {
     }
 
     /**
-     * A parsed file larger than this many times the CSV is not written: a CSV of one-digit numbers (two bytes a value
-     * with its comma) would take four times its size, and its text is cheap to parse anyway.
+     * No file is written when the CSV's columns as doubles, all of them (the file as first written, before the columns
+     * that are not numeric are cut out), would take more than this many times the CSV: a CSV of one-digit numbers (two
+     * bytes a value with its comma) would take four times its size, and its text is cheap to parse anyway.
      */
     static final int MAX_SIZE_RATIO = 3;
 
@@ -55,20 +60,16 @@ final class ParsedColumnsWriter {
         if ((double) rows * width * Double.BYTES > (double) MAX_SIZE_RATIO * Files.size(csv)) {
             return Optional.empty();
         }
-        Path all = target.resolveSibling(target.getFileName() + ".all");
         try {
-            Stats[] stats = writeAll(csv, rows, width, all);
-            if (stats == null) {
-                return Optional.empty();
-            }
-            int[] numeric = java.util.stream.IntStream.range(0, width).filter(c -> stats[c].numeric).toArray();
+            Stats[] stats = writeAll(csv, rows, width, target);
+            int[] numeric = stats == null ? new int[0]
+                    : IntStream.range(0, width).filter(c -> stats[c].numeric).toArray();
             if (numeric.length == 0) {
+                Files.deleteIfExists(target);
                 return Optional.empty();
             }
-            if (numeric.length == width) {
-                Files.move(all, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                compact(all, width, numeric, target);
+            if (numeric.length < width) {
+                compact(target, width, numeric);
             }
             List<ParsedColumn> parsed = new ArrayList<>();
             for (int c : numeric) {
@@ -78,20 +79,18 @@ final class ParsedColumnsWriter {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(target);
             throw e;
-        } finally {
-            Files.deleteIfExists(all);
         }
     }
 
-    /** Every column of every row into {@code all}; null when a row is malformed or the count differs. */
-    private static Stats[] writeAll(Path csv, long rows, int width, Path all) throws IOException {
+    /** Every column of every row into {@code file}; null when a row is malformed or the count differs. */
+    private static Stats[] writeAll(Path csv, long rows, int width, Path file) throws IOException {
         Stats[] stats = new Stats[width];
         Arrays.setAll(stats, c -> new Stats());
         ByteBuffer out = ByteBuffer.allocate(Math.max(BUFFER, width * Double.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
         long read = 0;
         try (InputStream in = Files.newInputStream(csv);
              CsvReader reader = CsvReader.open(in);
-             FileChannel channel = FileChannel.open(all, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
             while (reader.advance()) {
                 if (reader.problem() != null) {
@@ -110,27 +109,46 @@ final class ParsedColumnsWriter {
         return read == rows ? stats : null;
     }
 
-    /** Copies the numeric columns of each row of {@code all} to {@code target}. */
-    private static void compact(Path all, int width, int[] numeric, Path target) throws IOException {
+    /**
+     * Keeps only the numeric columns of each row of {@code file}, in place: each chunk of rows, once read, is written
+     * back shorter at or before where it was read, and the file is then cut to what was written.
+     */
+    private static void compact(Path file, int width, int[] numeric) throws IOException {
         int rowBytes = width * Double.BYTES;
-        byte[] rowsIn = new byte[Math.max(1, BUFFER / rowBytes) * rowBytes];
-        ByteBuffer out = ByteBuffer.allocate(Math.max(BUFFER, numeric.length * Double.BYTES))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        try (InputStream in = Files.newInputStream(all);
-             FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (int n = in.readNBytes(rowsIn, 0, rowsIn.length); n > 0; n = in.readNBytes(rowsIn, 0, rowsIn.length)) {
+        int chunkRows = Math.max(1, BUFFER / rowBytes);
+        byte[] rowsIn = new byte[chunkRows * rowBytes];
+        ByteBuffer out = ByteBuffer.allocate(chunkRows * numeric.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        long readAt = 0;
+        long writeAt = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (int n = read(channel, rowsIn, readAt); n > 0; n = read(channel, rowsIn, readAt)) {
+                readAt += n;
                 for (int row = 0; row < n; row += rowBytes) {
-                    if (out.remaining() < numeric.length * Double.BYTES) {
-                        drain(out, channel);
-                    }
                     for (int c : numeric) {
                         out.putDouble((double) DOUBLES.get(rowsIn, row + c * Double.BYTES));
                     }
                 }
+                out.flip();
+                while (out.hasRemaining()) {
+                    writeAt += channel.write(out, writeAt);
+                }
+                out.clear();
             }
-            drain(out, channel);
+            channel.truncate(writeAt);
         }
+    }
+
+    /** Fills {@code buffer} from the file's {@code position} on, as far as the file goes; the bytes read. */
+    private static int read(FileChannel channel, byte[] buffer, long position) throws IOException {
+        int filled = 0;
+        while (filled < buffer.length) { // a read may stop short of the buffer's end before the file's
+            int n = channel.read(ByteBuffer.wrap(buffer, filled, buffer.length - filled), position + filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
+        }
+        return filled;
     }
 
     private static void drain(ByteBuffer out, FileChannel channel) throws IOException {
@@ -196,7 +214,7 @@ final class ParsedColumnsWriter {
             return value;
         }
 
-        private static double parse(String text, java.util.function.ToDoubleFunction<String> parser) {
+        private static double parse(String text, ToDoubleFunction<String> parser) {
             try {
                 return parser.applyAsDouble(text);
             } catch (NumberFormatException e) {
@@ -213,7 +231,7 @@ final class ParsedColumnsWriter {
         }
 
         ParsedColumn column(String name) {
-            return new ParsedColumn(name, float32, int64, int32 && int64, whole, min, max);
+            return new ParsedColumn(name, float32, int64, int32, whole, min, max); // int32 only ever with int64
         }
     }
 }

@@ -73,8 +73,8 @@ public class ArtifactStore {
     /**
      * Deletes the row if no version references it any more: no model version, and no dataset version (datasets keep
      * their bytes, and their parsed columns, as artifacts too; named here in SQL only, so the registry does not
-     * depend on them). Bytes in the postgres store go with it (the row's
-     * trigger); those in another store are deleted once the transaction has committed.
+     * depend on them). Bytes in the postgres store go with it (the row's trigger); those in another store are deleted
+     * once the transaction has committed.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void deleteIfUnreferenced(String sha256) {

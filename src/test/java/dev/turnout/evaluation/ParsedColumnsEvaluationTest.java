@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.turnout.TestDb.count;
+import static dev.turnout.TestFiles.awaitNoSpooledUploads;
 import static dev.turnout.evaluation.Evaluations.classification;
 import static dev.turnout.evaluation.Evaluations.evaluate;
 import static dev.turnout.evaluation.Evaluations.fixture;
@@ -106,6 +107,31 @@ class ParsedColumnsEvaluationTest {
 
         given().delete("/api/datasets/{name}/versions/{v}", csv, cv).then().statusCode(204);
 
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = ?", parsed));
+    }
+
+    @Test
+    void aParsedFileTwoVersionsShareIsKeptUntilTheLastOfThemIsDeleted() throws Exception {
+        List<String[]> rows = goldenRows();
+        rows.get(0)[0] = Long.toString(System.nanoTime()); // bytes no other test uploads
+        String csv = csvOf(rows);
+        // the same numbers beside another text column: another CSV, the very same parsed file
+        StringBuilder noted = new StringBuilder();
+        csv.lines().forEach(line -> noted.append(line).append(noted.isEmpty() ? ",note\n" : ",x\n"));
+        String first = Fixtures.uniqueName("golden");
+        int fv = upload(first, "golden.csv", csv);
+        String second = Fixtures.uniqueName("golden");
+        int sv = upload(second, "golden.csv", noted.toString());
+        String parsed = parsedSha256(first, fv);
+        assertNotNull(parsed);
+        assertEquals(parsed, parsedSha256(second, sv));
+        assertEquals(List.of(), awaitNoSpooledUploads(), "no parsed file may remain in the spool");
+
+        given().delete("/api/datasets/{name}/versions/{v}", first, fv).then().statusCode(204);
+        assertEquals(1, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = ?", parsed),
+                "still the second version's");
+
+        given().delete("/api/datasets/{name}/versions/{v}", second, sv).then().statusCode(204);
         assertEquals(0, count(dataSource, "SELECT count(*) FROM artifact WHERE sha256 = ?", parsed));
     }
 

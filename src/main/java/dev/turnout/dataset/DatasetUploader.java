@@ -46,7 +46,7 @@ public class DatasetUploader {
             DatasetScan scan = DatasetScan.of(upload.data(), format);
             Path parsedFile = upload.data().resolveSibling(upload.data().getFileName() + ".parsed");
             try {
-                ParsedColumnsWriter.Parsed parsed = parse(upload.data(), scan, parsedFile);
+                ParsedColumnsWriter.Parsed parsed = parse(upload, scan, parsedFile);
                 DatasetVersion version = service.add(upload, scan, size, parsed, actor);
                 LOG.infof("Registered dataset %s version %d (%s, %d bytes, %d rows of which %d malformed, sha256 %s; "
                         + "%s)", version.name(), version.version(), format.id(), size, scan.rowCount(),
@@ -63,11 +63,21 @@ public class DatasetUploader {
         }
     }
 
-    /** The numeric columns of a CSV none of whose rows is malformed, parsed into {@code target}; else null. */
-    private ParsedColumnsWriter.Parsed parse(Path csv, DatasetScan scan, Path target) throws IOException {
+    /**
+     * The numeric columns of a CSV none of whose rows is malformed, parsed into {@code target}; else null. They only
+     * spare evaluations work, so a file that cannot be written (a full spool disk) leaves the version without them,
+     * its evaluations reading the text, rather than refusing an upload that is fine.
+     */
+    private ParsedColumnsWriter.Parsed parse(DatasetUpload upload, DatasetScan scan, Path target) {
         if (!config.parseColumns() || scan.format() != DatasetFormat.CSV || scan.malformedRows() > 0) {
             return null;
         }
-        return ParsedColumnsWriter.write(csv, scan.rowCount(), scan.columns(), target).orElse(null);
+        try {
+            return ParsedColumnsWriter.write(upload.data(), scan.rowCount(), scan.columns(), target).orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warnf("Dataset %s: its numeric columns could not be parsed into %s (%s); the version is stored without "
+                    + "them, and its evaluations read the text", upload.name(), target, e.getMessage());
+            return null;
+        }
     }
 }

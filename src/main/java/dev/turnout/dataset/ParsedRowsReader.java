@@ -63,11 +63,6 @@ final class ParsedRowsReader implements ParsedRows {
     }
 
     @Override
-    public long number() {
-        return number;
-    }
-
-    @Override
     public double value(int column) {
         return (double) DOUBLES.get(buffer, position + column * Double.BYTES);
     }

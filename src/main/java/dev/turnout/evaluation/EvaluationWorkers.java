@@ -4,6 +4,7 @@ import dev.turnout.config.TurnoutConfig;
 import dev.turnout.dataset.DatasetCatalog;
 import dev.turnout.dataset.DatasetCursor;
 import dev.turnout.dataset.DatasetSource;
+import dev.turnout.dataset.ParsedColumn;
 import dev.turnout.dataset.ParsedRows;
 import dev.turnout.registry.RegistryService;
 import dev.turnout.serving.DedicatedVersions;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -130,9 +132,10 @@ public class EvaluationWorkers {
                 lease.progress(read);
             };
             EvaluationPass.Outcome outcome;
-            if (dataset.parsedColumns().filter(pass::canRead).isPresent()) {
+            Optional<List<ParsedColumn>> parsed = dataset.parsedColumns().filter(pass::canRead);
+            if (parsed.isPresent()) {
                 try (ParsedRows rows = dataset.openParsed()) {
-                    outcome = pass.run(rows, dataset.parsedColumns().get(), model::predict, comparedModel, progress);
+                    outcome = pass.run(rows, parsed.get(), model::predict, comparedModel, progress);
                 }
             } else {
                 try (DatasetCursor rows = dataset.openCursor()) {

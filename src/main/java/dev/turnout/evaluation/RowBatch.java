@@ -22,7 +22,6 @@ final class RowBatch {
     private final DataType[] types;
     private final int[][] columns;
     private final double[] labels;
-    private final long[] numbers;
     private int size;
 
     /**
@@ -48,7 +47,6 @@ final class RowBatch {
             };
         }
         this.labels = new double[capacity];
-        this.numbers = new long[capacity];
     }
 
     boolean full() {
@@ -63,9 +61,6 @@ final class RowBatch {
         return labels[row];
     }
 
-    long number(int row) {
-        return numbers[row];
-    }
 
     /** Adds the cursor's row; returns null, or why the row cannot be used (it is then not added). */
     String add(DatasetCursor row, double label) {
@@ -85,7 +80,6 @@ final class RowBatch {
             }
         }
         labels[size] = label;
-        numbers[size] = row.number();
         size++;
         return null;
     }
@@ -124,7 +118,6 @@ final class RowBatch {
             }
         }
         labels[size] = label;
-        numbers[size] = row.number();
         size++;
     }
 

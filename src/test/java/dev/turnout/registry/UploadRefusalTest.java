@@ -10,6 +10,7 @@ import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every refused upload answers a clear JSON error and leaves nothing behind: no rows, no large object, no spool file. */
 @QuarkusTest
 class UploadRefusalTest {
+
+    /** The files the refused uploads send (deleted after each test: they are 2 MiB at most, but every run made three). */
+    @TempDir
+    Path scratch;
 
     @Inject
     AgroalDataSource dataSource;
@@ -147,7 +153,7 @@ class UploadRefusalTest {
                 .multiPart("signature", Fixtures.LINEAR_SIGNATURE)
                 .post("/api/models/{name}/versions", name).then(), 422, "INVALID_MODEL");
         refused(upload(name, "linear-v1.pt", "format", "onnx").then(), 422, "INVALID_MODEL");
-        refused(given().multiPart("artifact", File.createTempFile("empty", ".onnx"))
+        refused(given().multiPart("artifact", Files.createFile(scratch.resolve("empty.onnx")).toFile())
                 .post("/api/models/{name}/versions", name).then(), 422, "INVALID_MODEL")
                 .body("error", containsString("empty"));
     }
@@ -208,7 +214,7 @@ class UploadRefusalTest {
     @Test
     void engineMessagesDoNotShowServerPaths() throws Exception {
         // found by HttpFuzzTest: ONNX Runtime's message named the spooled file and its own C++ source location
-        File noOpset = File.createTempFile("no-opset", ".onnx");
+        File noOpset = scratch.resolve("no-opset.onnx").toFile();
         Files.write(noOpset.toPath(), new byte[] {0x08, 0x08}); // a ModelProto with only ir_version 8
         refused(given().multiPart("artifact", noOpset).post("/api/models/{name}/versions", name).then(),
                 422, "INVALID_MODEL")
@@ -289,7 +295,7 @@ class UploadRefusalTest {
 
     @Test
     void overTheUploadLimit() throws Exception {
-        File big = File.createTempFile("big", ".onnx");
+        File big = scratch.resolve("big.onnx").toFile();
         Files.write(big.toPath(), new byte[2 * 1024 * 1024]); // the test profile's limit is 1M
         refused(given().multiPart("artifact", big).post("/api/models/{name}/versions", name).then(),
                 413, "PAYLOAD_TOO_LARGE").body("error", containsString("turnout.registry.max-upload-size"));

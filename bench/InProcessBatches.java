@@ -8,6 +8,8 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
 import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,14 +24,14 @@ import java.util.Arrays;
  * <li>CSV + model calls (shown beside it): what a user evaluating in-process also pays, the file read and parsed the
  * plain way (BufferedReader, split, Float.parseFloat) on the same thread, batch by batch.</li>
  * </ul>
- * One warm-up pass of each (JIT, ONNX Runtime's first runs) is not counted; then PASSES passes of each, alternating,
- * and the median of each is the baseline (single passes varied 3.6-6.8 M rows/s between runs).
+ * It loads the rows and the model once, then runs one pass of each for every line {@code pass} read from standard
+ * input and prints {@code pass rows_per_s=... csv_rows_per_s=...}, until standard input ends. The bench sends the
+ * first line (the warm-up: JIT, ONNX Runtime's first runs) before the server starts, and each later one right before
+ * a server evaluation, so a pass and the evaluation it is compared with run a few seconds apart, one at a time.
  *
  * <pre>
- * java -cp 'APP/lib/main/*:APP/app/*' bench/InProcessBatches.java MODEL.onnx DATA.csv [BATCH=256] [PASSES=5] [CACHE_DIR]
+ * java -cp 'APP/lib/main/*:APP/app/*' bench/InProcessBatches.java MODEL.onnx DATA.csv [BATCH=256] [CACHE_DIR]
  * </pre>
- *
- * Prints one line per pass, then {@code in-process median rows_per_s=... csv_rows_per_s=...} (with min and max).
  */
 public class InProcessBatches {
 
@@ -51,43 +53,30 @@ public class InProcessBatches {
         Path model = Path.of(args[0]);
         Path csv = Path.of(args[1]);
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        int passes = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        Path cache = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("djl-inprocess");
+        Path cache = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("djl-inprocess");
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.onnx.disable_alternative", "true");
         System.setProperty("DJL_CACHE_DIR", cache.toString());
         System.setProperty("ENGINE_CACHE_DIR", cache.toString());
 
         float[] features = readFeatures(csv);
-        int rows = features.length / 4;
         Criteria<float[], float[]> criteria = Criteria.builder().setTypes(float[].class, float[].class)
                 .optEngine("OnnxRuntime").optModelPath(model).optTranslator(new Batch())
                 .optOption("interOpNumThreads", "1").optOption("intraOpNumThreads", "1").build();
         try (ZooModel<float[], float[]> zoo = criteria.loadModel();
-             Predictor<float[], float[]> predictor = zoo.newPredictor()) {
-            double[] calls = new double[passes];
-            double[] withCsv = new double[passes];
-            for (int pass = 0; pass <= passes; pass++) { // pass 0 warms up
+             Predictor<float[], float[]> predictor = zoo.newPredictor();
+             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            System.out.println("ready rows=" + features.length / 4 + " batch=" + batch);
+            String command;
+            while ((command = commands.readLine()) != null) {
+                if (!command.equals("pass")) {
+                    throw new IllegalArgumentException("unknown command '" + command + "' (only 'pass')");
+                }
                 double a = calls(predictor, features, batch);
                 double b = csvAndCalls(predictor, csv, batch);
-                System.out.printf("in-process pass=%d%s rows=%d batch=%d rows_per_s=%.0f csv_rows_per_s=%.0f%n", pass,
-                        pass == 0 ? " (warm-up)" : "", rows, batch, a, b);
-                if (pass > 0) {
-                    calls[pass - 1] = a;
-                    withCsv[pass - 1] = b;
-                }
+                System.out.printf("pass rows_per_s=%.0f csv_rows_per_s=%.0f%n", a, b);
             }
-            Arrays.sort(calls);
-            Arrays.sort(withCsv);
-            System.out.printf("in-process median rows_per_s=%.0f (min %.0f, max %.0f) csv_rows_per_s=%.0f (min %.0f, "
-                    + "max %.0f) passes=%d%n", median(calls), calls[0], calls[passes - 1], median(withCsv), withCsv[0],
-                    withCsv[passes - 1], passes);
         }
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** Rows per second of the model calls alone, over rows parsed beforehand. */

@@ -1,10 +1,13 @@
 package dev.turnout.engine;
 
 import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.turnout.config.TurnoutConfig;
 import dev.turnout.engine.InvalidModelException.Reason;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,8 +74,9 @@ public class ModelLoader {
     /**
      * Loads an uploaded ONNX model through a small header that points into the file for its large weights (see
      * {@link OnnxProofHeader}): ONNX Runtime then maps them instead of copying them out of the parsed protobuf, which
-     * halves the fresh memory a large model's proof needs. If the header cannot be written or does not load, the
-     * original file is loaded as before, so its verdict and its messages are the ones an uploader sees.
+     * halves the fresh memory a large model's proof needs. The header's session skips constant folding (see
+     * {@link #PROOF_SKIPS}). If the header cannot be written or does not load, the original file is loaded as serving
+     * loads it, so a refusal's verdict and its messages are the ones an uploader sees.
      */
     private LoadedModel proveOnnx(Path file, OnnxProofHeader.Layout layout, Signature signature)
             throws InvalidModelException {
@@ -84,8 +90,11 @@ public class ModelLoader {
         if (header.isEmpty()) {
             return openAndWarm(file, ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
         }
-        try {
-            return openAndWarm(header.get(), ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
+        try (OrtSession.SessionOptions proofOptions = proofSessionOptions()) {
+            return openAndWarm(header.get(), ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1, proofOptions);
+        } catch (OrtException e) {
+            LOG.debugf("no proof session options for %s (%s); loading it whole", file.getFileName(), e.getMessage());
+            return openAndWarm(file, ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
         } catch (InvalidModelException e) {
             LOG.debugf("the proof header of %s did not load (%s); loading it whole", file.getFileName(), e.getMessage());
             return openAndWarm(file, ModelFormat.ONNX, signature, LoadedModel.PoolSize.SINGLE, 1);
@@ -127,11 +136,34 @@ public class ModelLoader {
         };
     }
 
+    /**
+     * The graph optimizer the proof header's session leaves out (ONNX Runtime's
+     * {@code optimization.disable_specified_optimizers}). To fold a node, ONNX Runtime 1.21 first copies each of its
+     * constant inputs whole into fresh memory, mapped weights included: for a node reading a 1.1 GB weight that copy
+     * was the whole proof (2.5 s of a core alone, 3.2-3.6 s beside a PUT; 12 ms without it, bench/README.md). What is
+     * given up: the header's graph is not folded, so optimizations that only apply to folded constants are not tried;
+     * every node still runs in the smoke inference, with the same kernels on the same weights. This only ever accepts
+     * more: a header that does not load falls back to the whole file, loaded with every optimizer as serving loads it.
+     */
+    static final String PROOF_SKIPS = "ConstantFolding";
+
+    private static OrtSession.SessionOptions proofSessionOptions() throws OrtException {
+        Engine.getEngine(ModelFormat.ONNX.djlEngine()); // DJL creates ONNX Runtime's environment, with its settings
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.addConfigEntry("optimization.disable_specified_optimizers", PROOF_SKIPS);
+        return options;
+    }
+
     private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
                                     int warmups) throws InvalidModelException {
+        return openAndWarm(file, format, signature, pool, warmups, null);
+    }
+
+    private LoadedModel openAndWarm(Path file, ModelFormat format, Signature signature, LoadedModel.PoolSize pool,
+                                    int warmups, OrtSession.SessionOptions sessionOptions) throws InvalidModelException {
         requireServableInputs(signature);
         long start = System.nanoTime();
-        ZooModel<Tensor[], Tensor[]> model = open(file, format, signature);
+        ZooModel<Tensor[], Tensor[]> model = open(file, format, signature, sessionOptions);
         LoadedModel loaded = new LoadedModel(format, signature, model, pool);
         long loadedAt = System.nanoTime();
         try {
@@ -166,15 +198,24 @@ public class ModelLoader {
         return read;
     }
 
-    private ZooModel<Tensor[], Tensor[]> open(Path file, ModelFormat format, Signature signature)
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private ZooModel<Tensor[], Tensor[]> open(Path file, ModelFormat format, Signature signature,
+                                              OrtSession.SessionOptions sessionOptions)
             throws InvalidModelException {
         String threads = Integer.toString(settings.intraOpThreads());
+        // DJL's OnnxRuntime engine takes a SessionOptions object under "sessionOptions" (and still applies the thread
+        // counts below to it); Criteria's options are typed as strings, hence the raw map.
+        Map<String, Object> options = new HashMap<>();
+        if (sessionOptions != null) {
+            options.put("sessionOptions", sessionOptions);
+        }
         Criteria<Tensor[], Tensor[]> criteria = Criteria.builder()
                 .setTypes(Tensor[].class, Tensor[].class)
                 .optEngine(format.djlEngine())
                 .optModelPath(file)
                 .optTranslator(new TensorTranslator(signature, settings.maxOutputElements()))
                 // ONNX Runtime applies intraOpNumThreads only when interOpNumThreads is given too.
+                .optOptions((Map) options)
                 .optOption("interOpNumThreads", "1")
                 .optOption("intraOpNumThreads", threads)
                 .build();

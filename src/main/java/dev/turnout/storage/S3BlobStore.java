@@ -19,11 +19,15 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -70,7 +74,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     /** A store from configuration: static credentials when given, else the SDK's default chain. */
     public static S3BlobStore of(StorageConfig.S3 config) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(UrlConnectionHttpClient.create(S3BlobStore::connection))
                 .region(Region.of(config.region()))
                 .forcePathStyle(config.pathStyle())
                 // checksums only where S3 requires them: S3-compatible services differ in the newer ones
@@ -91,6 +95,20 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         }
         return new S3BlobStore(builder.build(), config.bucket().orElseThrow(), config.prefix().orElse(""),
                 config.partSize().asLongValue(), config.multipartThreshold().asLongValue(), config.parallelism());
+    }
+
+    /** The SDK's connections, each sending a request body in blocks (see {@link BufferedBodyConnection}). */
+    private static HttpURLConnection connection(URI uri) {
+        try {
+            return BufferedBodyConnection.open(uri);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open a connection to " + uri, e);
+        }
+    }
+
+    /** The spooled file read a block at a time (the SDK reads a body 4 KiB at a time). */
+    private static InputStream blocks(InputStream in) {
+        return new BufferedInputStream(in, BufferedBodyConnection.BLOCK);
     }
 
     @Override
@@ -116,8 +134,15 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             if (size <= multipartThreshold) {
                 // one request, one pass over the file; the key names the bytes' sha256, the payload hash SigV4 signs
                 String sha256 = ContentAddress.sha256Of(key);
+                RequestBody body = RequestBody.fromContentProvider(() -> {
+                    try {
+                        return blocks(Files.newInputStream(file));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, size, "application/octet-stream");
                 client.putObject(r -> r.bucket(bucket).key(object).contentLength(size).overrideConfiguration(
-                        o -> o.putHeader(ContentHashSigner.CONTENT_SHA256, sha256)), RequestBody.fromFile(file));
+                        o -> o.putHeader(ContentHashSigner.CONTENT_SHA256, sha256)), body);
             } else {
                 multipartUpload(object, file, size);
             }
@@ -141,7 +166,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                         try {
                             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
                             channel.position(start);
-                            return new BoundedInputStream(Channels.newInputStream(channel), length);
+                            return blocks(new BoundedInputStream(Channels.newInputStream(channel), length));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }

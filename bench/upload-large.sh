@@ -267,6 +267,9 @@ declare -A PHASES T_UPLOAD T_RECEIVED T_DOWNLOAD T_FETCH T_VERIFY HEAP_PEAK
 run_store() { # store
     local store=$1 name="bench-large" code body version t0 t1 line after
     start_server "$store"
+    # the dirty pages the run wrote so far (the S3 client baselines alone write 3.3 GB, each store's download 1.1 GB) are
+    # flushed first, as before cp: their writeback is not this upload's work
+    sync
     log "[$store] uploading $SIZE bytes ($UPLOAD)"
     local body=(-F artifact=@"$MODEL")
     # -T streams the file (--data-binary would read it into memory first); no Expect: 100-continue round trip

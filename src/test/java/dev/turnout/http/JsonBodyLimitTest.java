@@ -129,7 +129,12 @@ class JsonBodyLimitTest {
         }
         given().contentType("application/json").body("{\"description\": \"back\"}")
                 .patch("/api/models/{name}/versions/1", model).then().statusCode(200);
-        assertEquals(0, limits.budget().reserved(), "an answered PATCH returns its share");
+        // a share is returned when its request ends, just after the answer's last byte left: the client may read the
+        // answer a moment before that (a CI run saw 23 bytes, this body, still held right after the 200)
+        for (int wait = 0; limits.budget().reserved() > 0; wait++) {
+            assertTrue(wait < 100, "an answered PATCH did not return its share: " + limits.budget().reserved());
+            Thread.sleep(50);
+        }
     }
 
     @Test

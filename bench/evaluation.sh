@@ -119,7 +119,7 @@ done
 # One in-process baseline per model, kept running: it loads the rows and the model once, runs its warm-up pass now and
 # then one pass each time it is asked, right before each server evaluation (below), so that the two figures compared
 # are measured a few seconds apart, one at a time, and the machine's drift over the run (10-15 % here) is in both.
-declare -A BASE_IN BASE_OUT BASE_PID
+declare -A BASE_IN BASE_OUT
 baseline_pass() { # name -> sets PASS_RATE and PASS_CSV_RATE
     local line
     echo pass >&"${BASE_IN[$1]}"
@@ -233,8 +233,8 @@ done
 PEAK_RSS="$(awk '$1 == "VmHWM:" { print int($2 / 1024) }' "/proc/$SERVER_PID/status")"
 stop_pid "$SERVER_PID" Turnout TERM 40
 SERVER_PID=""
-# The baseline alone, once no server exists: ALONE_PASSES passes in a row (how this bench measured it until
-# 2026-12-07, then before the server started and after more warm-up than the server's evaluations had).
+# The baseline alone, once no server exists: ALONE_PASSES passes in a row, as this bench measured it until 2026-12-07
+# (then before the server started).
 for name in "${MODEL_NAMES[@]}"; do
     alone=()
     for pass in $(seq 1 "$ALONE_PASSES"); do

@@ -14,7 +14,8 @@ import java.util.Map;
  * The JDK's HTTP connection with its request body sent in blocks of {@link #BLOCK}. The AWS SDK's URL-connection
  * client copies a body 4 KiB at a time into the JDK's 8 KiB socket buffer: ~141,000 {@code send()}s a GiB, each one
  * also running the receiving side's TCP work on loopback, which made a 1.1 GB PUT ~0.7 s (and ~1.5 s of CPU) slower
- * than curl's (bench/README.md, "a PUT as fast as curl's"). Everything else is the wrapped connection's own.
+ * than curl's (bench/README.md, "a PUT as fast as curl's"). Every call the SDK's client makes, and every getter of the
+ * response, goes to the wrapped connection; setters it never calls (e.g. {@code setIfModifiedSince}) are not passed on.
  */
 final class BufferedBodyConnection extends HttpURLConnection {
 

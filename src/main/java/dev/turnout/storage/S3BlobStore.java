@@ -27,7 +27,6 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -106,9 +105,22 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         }
     }
 
-    /** The spooled file read a block at a time (the SDK reads a body 4 KiB at a time). */
-    private static InputStream blocks(InputStream in) {
-        return new BufferedInputStream(in, BufferedBodyConnection.BLOCK);
+    /**
+     * {@code length} bytes of the spooled file from {@code start}, as a request body. Each attempt (signing, a retry)
+     * reads them again from the file; they are read a block at a time (the SDK reads a body 4 KiB at a time), so a
+     * request in flight holds two blocks: this one and its connection's ({@link BufferedBodyConnection}).
+     */
+    private static RequestBody range(Path file, long start, long length) {
+        return RequestBody.fromContentProvider(() -> {
+            try {
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                channel.position(start);
+                return new BufferedInputStream(new BoundedInputStream(Channels.newInputStream(channel), length),
+                        BufferedBodyConnection.BLOCK);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, length, "application/octet-stream");
     }
 
     @Override
@@ -134,15 +146,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             if (size <= multipartThreshold) {
                 // one request, one pass over the file; the key names the bytes' sha256, the payload hash SigV4 signs
                 String sha256 = ContentAddress.sha256Of(key);
-                RequestBody body = RequestBody.fromContentProvider(() -> {
-                    try {
-                        return blocks(Files.newInputStream(file));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, size, "application/octet-stream");
                 client.putObject(r -> r.bucket(bucket).key(object).contentLength(size).overrideConfiguration(
-                        o -> o.putHeader(ContentHashSigner.CONTENT_SHA256, sha256)), body);
+                        o -> o.putHeader(ContentHashSigner.CONTENT_SHA256, sha256)), range(file, 0, size));
             } else {
                 multipartUpload(object, file, size);
             }
@@ -161,18 +166,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 long length = Math.min(partSize, size - offset);
                 int partNumber = number;
                 uploads.add(parts.submit(() -> {
-                    // each attempt (signing, a retry) reads the part again from the spooled file: nothing buffered
-                    RequestBody body = RequestBody.fromContentProvider(() -> {
-                        try {
-                            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-                            channel.position(start);
-                            return blocks(new BoundedInputStream(Channels.newInputStream(channel), length));
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }, length, "application/octet-stream");
                     String etag = client.uploadPart(r -> r.bucket(bucket).key(object).uploadId(uploadId)
-                            .partNumber(partNumber).contentLength(length), body).eTag();
+                            .partNumber(partNumber).contentLength(length), range(file, start, length)).eTag();
                     return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
                 }));
             }

@@ -37,6 +37,18 @@ public class StreamedUpload {
         this.spool = spool;
     }
 
+    /** Told, on the receiving thread, how the spool file grows: its path first, then its length after each write. */
+    public interface Progress {
+        Progress NONE = new Progress() {
+        };
+
+        default void started(Path file) {
+        }
+
+        default void written(long total) {
+        }
+    }
+
     /** The received body: a spool file the caller deletes, its size and its sha256 (lower-case hex). */
     public record Received(Path file, long size, String sha256) {
     }
@@ -48,6 +60,11 @@ public class StreamedUpload {
      * @param limitSetting the setting the limit comes from, for the refusal's message
      */
     public Received receive(InputStream body, long limit, String limitSetting) throws IOException {
+        return receive(body, limit, limitSetting, Progress.NONE);
+    }
+
+    /** As {@link #receive(InputStream, long, String)}, telling {@code progress} how far the spool file is written. */
+    public Received receive(InputStream body, long limit, String limitSetting, Progress progress) throws IOException {
         Files.createDirectories(spool);
         Path file = spool.resolve(PREFIX + UUID.randomUUID());
         MessageDigest digest = sha256();
@@ -55,6 +72,7 @@ public class StreamedUpload {
         long size = 0;
         boolean done = false;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            progress.started(file);
             for (int n = body.readNBytes(buffer, 0, BUFFER); n > 0; n = body.readNBytes(buffer, 0, BUFFER)) {
                 size += n;
                 if (size > limit) {
@@ -66,6 +84,7 @@ public class StreamedUpload {
                 while (chunk.hasRemaining()) {
                     out.write(chunk);
                 }
+                progress.written(size);
             }
             done = true;
         } finally {

@@ -9,8 +9,10 @@ import dev.turnout.engine.ModelLoader;
 import dev.turnout.engine.Signature;
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import dev.turnout.storage.ArrivingFile;
 import dev.turnout.storage.BlobStores;
 import dev.turnout.storage.ContentAddress;
+import dev.turnout.storage.StagedBlob;
 import dev.turnout.storage.StoreKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -69,6 +71,14 @@ public class VersionUploader {
         this.registry = registry;
         this.config = config;
         this.accepted = acceptedFormats(config.registry().formats());
+    }
+
+    /**
+     * Lets the store new artifacts go to write a streamed upload while it arrives; {@link #upload} of that file then
+     * names what it wrote. The caller closes the result once the upload is answered.
+     */
+    public StagedBlob writeWhileArriving(ArrivingFile arriving) {
+        return stores.current().writeWhileArriving(arriving);
     }
 
     /** The most bytes an artifact may have (turnout.registry.max-upload-size). */

@@ -22,6 +22,15 @@ public interface BlobStore {
      */
     void put(String key, Path file) throws IOException;
 
+    /**
+     * Lets the store start writing a file's bytes while they are still arriving, before their content address is
+     * known; a later {@link #put} of the same file then only names what was written. Closing the returned blob
+     * discards whatever no put() named. By default a store writes nothing early.
+     */
+    default StagedBlob writeWhileArriving(ArrivingFile arriving) {
+        return StagedBlob.NONE;
+    }
+
     /** The blob's bytes, or those of {@code range}; the caller closes the stream. Missing key: {@link java.nio.file.NoSuchFileException}. */
     InputStream open(String key, ByteRange range) throws IOException;
 

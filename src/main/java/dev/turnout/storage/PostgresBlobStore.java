@@ -2,7 +2,9 @@ package dev.turnout.storage;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.PreDestroy;
 import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.largeobject.LargeObject;
 import org.postgresql.largeobject.LargeObjectManager;
@@ -20,17 +22,26 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /**
  * Blobs in PostgreSQL: as large objects mapped from their keys by the table {@code blob_large_object}, or, with
  * {@code turnout.artifacts.postgres.write-chunks} (the default), as rows of bytea chunks written with one binary COPY
  * ({@link PostgresChunkedBlobs}). Both are read, whichever wrote a blob. Writes join the caller's
- * transaction, so bytes and the record that references them commit (or vanish) together; streamed both ways.
+ * transaction, so bytes and the record that references them commit (or vanish) together; streamed both ways. A
+ * streamed upload's chunks may be written while it arrives ({@link #writeWhileArriving}): that blob commits without a
+ * key, and only the caller's transaction names it, so the same holds for it.
  */
 @ApplicationScoped
 public class PostgresBlobStore implements BlobStore {
+
+    private static final Logger LOG = Logger.getLogger(PostgresBlobStore.class);
 
     // Reads: 256 KiB, below G1's humongous-object size on small heaps (the driver allocates an array per read).
     private static final int CHUNK = 256 << 10;
@@ -38,8 +49,25 @@ public class PostgresBlobStore implements BlobStore {
     // this is one allocation per upload.
     private static final int WRITE_CHUNK = 1 << 20;
 
+    /**
+     * Uploads written while they arrive at once: each holds a database connection for as long as its body takes to
+     * arrive, so a few slow uploads cannot take the pool; more uploads at once are written after they arrived.
+     */
+    static final int STAGED_AT_ONCE = 2;
+
+    // Seed of the writers' advisory lock of a key; the registry's own lock of the key (ArtifactStore) uses seed 0.
+    private static final int WRITER_LOCK_SEED = 1;
+
     private final AgroalDataSource dataSource;
     private final boolean writeChunks;
+    private final Semaphore stagingSlots = new Semaphore(STAGED_AT_ONCE);
+    /** By the spool file each was written from, so put() of that file finds it. */
+    private final Map<Path, PostgresStagedBlob> staged = new ConcurrentHashMap<>();
+    private final ExecutorService stagers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "turnout-blob-stager");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public PostgresBlobStore(AgroalDataSource dataSource, StorageConfig config) {
         this.dataSource = dataSource;
@@ -51,14 +79,53 @@ public class PostgresBlobStore implements BlobStore {
         return StoreKind.POSTGRES;
     }
 
+    /**
+     * With write-chunks on, writes the bytes while they arrive, in a transaction of their own, so the upload's
+     * receive and its store write overlap; put() of the file then only names the blob. Unless
+     * {@value #STAGED_AT_ONCE} uploads are being written so already.
+     */
+    @Override
+    public StagedBlob writeWhileArriving(ArrivingFile arriving) {
+        if (!writeChunks || !stagingSlots.tryAcquire()) {
+            return StagedBlob.NONE;
+        }
+        PostgresStagedBlob blob = new PostgresStagedBlob(dataSource, arriving, () -> {
+            staged.remove(arriving.file());
+            stagingSlots.release();
+        });
+        staged.put(arriving.file(), blob);
+        try {
+            stagers.execute(blob::write);
+        } catch (RuntimeException e) {
+            blob.close();
+            throw e;
+        }
+        return blob;
+    }
+
     @Override
     @Transactional(Transactional.TxType.REQUIRED)
     public void put(String key, Path file) throws IOException {
         ContentAddress.sha256Of(key);
         // Inside a transaction Agroal hands out the one connection enlisted in it, so this commits or rolls back with it.
         try (Connection connection = dataSource.getConnection()) {
+            // Writers of one key one at a time, until each commits: naming a staged blob is an UPDATE, which unlike
+            // the INSERT ... ON CONFLICT of a whole write would fail on a key a concurrent writer just took.
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(?, " + WRITER_LOCK_SEED + "))")) {
+                lock.setString(1, key);
+                lock.executeQuery().close();
+            }
             if (PostgresChunkedBlobs.exists(connection, key, true) || oidOf(connection, key, " FOR SHARE").isPresent()) {
                 return;
+            }
+            PostgresStagedBlob early = staged.get(file);
+            if (early != null) {
+                Optional<PostgresChunkedBlobs.Staged> written = early.awaitWritten();
+                if (written.isPresent() && written.get().size() == Files.size(file)
+                        && PostgresChunkedBlobs.name(connection, written.get(), key)) {
+                    return;
+                }
             }
             if (writeChunks) {
                 PostgresChunkedBlobs.write(connection, key, file);
@@ -145,10 +212,19 @@ public class PostgresBlobStore implements BlobStore {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<String> keysWrittenBefore(Instant cutoff) throws IOException {
         List<String> keys = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            int leftovers = PostgresChunkedBlobs.deleteStagedBefore(connection, Timestamp.from(cutoff));
+            if (leftovers > 0) {
+                LOG.infof("Deleted %d blob(s) written while their uploads arrived that no upload named (a crash "
+                        + "left them)", leftovers);
+            }
+        } catch (SQLException e) {
+            throw new IOException("could not delete staged blobs in the database", e);
+        }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT key FROM blob_large_object WHERE created_at < ? "
-                             + "UNION ALL SELECT key FROM blob_chunked WHERE created_at < ?")) {
+                             + "UNION ALL SELECT key FROM blob_chunked WHERE created_at < ? AND key IS NOT NULL")) {
             select.setTimestamp(1, Timestamp.from(cutoff));
             select.setTimestamp(2, Timestamp.from(cutoff));
             try (ResultSet rows = select.executeQuery()) {
@@ -160,6 +236,11 @@ public class PostgresBlobStore implements BlobStore {
             throw new IOException("could not list the blobs in the database", e);
         }
         return keys;
+    }
+
+    @PreDestroy
+    void stop() {
+        stagers.shutdownNow();
     }
 
     private static OptionalLong oidOf(Connection connection, String key, String lock) throws SQLException {

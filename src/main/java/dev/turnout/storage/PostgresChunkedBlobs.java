@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.util.Optional;
 
 /**
@@ -49,20 +50,90 @@ final class PostgresChunkedBlobs {
             if (id.isEmpty()) {
                 return false;
             }
-            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY blob_chunk (blob_id, seq, data) FROM STDIN WITH (FORMAT binary)");
-            try {
-                long chunks = send(copy, id.get(), in, size);
-                long rows = copy.endCopy();
-                if (rows != chunks) {
-                    throw new IOException("COPY wrote " + rows + " chunks of the blob " + key + ", not " + chunks);
-                }
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy(); // the transaction is aborted: the caller rolls back, nothing of the blob stays
-                }
+            long sent = copy(connection, id.get(), in);
+            if (sent != size) {
+                throw new IOException("the spooled file of the blob " + key + " changed size while it was written: "
+                        + sent + " bytes, not " + size);
             }
             return true;
+        }
+    }
+
+    /**
+     * Writes the stream's bytes as a staged blob, one without a key yet (V15), in the connection's transaction; its
+     * id and size. {@link #name} gives it its key once the bytes' content address is known.
+     */
+    static Staged stage(Connection connection, InputStream in) throws SQLException, IOException {
+        long id;
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO blob_chunked (key, size_bytes) VALUES (NULL, 0) RETURNING id")) {
+            try (ResultSet rows = insert.executeQuery()) {
+                rows.next();
+                id = rows.getLong(1);
+            }
+        }
+        long size = copy(connection, id, in);
+        // written now, not when the upload began: the sweep's grace counts from here
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE blob_chunked SET size_bytes = ?, created_at = clock_timestamp() WHERE id = ?")) {
+            update.setLong(1, size);
+            update.setLong(2, id);
+            update.executeUpdate();
+        }
+        return new Staged(id, size);
+    }
+
+    /** A blob written before its key was known. */
+    record Staged(long id, long size) {
+    }
+
+    /**
+     * Gives the staged blob its key, in the connection's transaction; false if it is gone (swept) or not of that
+     * size. The caller holds the key's lock ({@link PostgresBlobStore}), so no other blob takes the key meanwhile.
+     */
+    static boolean name(Connection connection, Staged staged, String key) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE blob_chunked SET key = ? WHERE id = ? AND key IS NULL AND size_bytes = ?")) {
+            update.setString(1, key);
+            update.setLong(2, staged.id());
+            update.setLong(3, staged.size());
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Deletes the staged blob (and its chunks) unless it was named. */
+    static void deleteStaged(Connection connection, long id) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM blob_chunked WHERE id = ? AND key IS NULL")) {
+            delete.setLong(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    /** Deletes the staged blobs written before the cutoff that nothing named: a crash left them. */
+    static int deleteStagedBefore(Connection connection, Timestamp cutoff) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM blob_chunked WHERE key IS NULL AND created_at < ?")) {
+            delete.setTimestamp(1, cutoff);
+            return delete.executeUpdate();
+        }
+    }
+
+    /** Sends the stream to the blob's chunks with one COPY; the bytes sent. */
+    private static long copy(Connection connection, long id, InputStream in) throws SQLException, IOException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY blob_chunk (blob_id, seq, data) FROM STDIN WITH (FORMAT binary)");
+        try {
+            Sent sent = send(copy, id, in);
+            long rows = copy.endCopy();
+            if (rows != sent.rows()) {
+                throw new IOException("COPY wrote " + rows + " chunks of the blob " + id + ", not " + sent.rows());
+            }
+            return sent.bytes();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy(); // the transaction is aborted: the caller rolls back, nothing of the blob stays
+            }
         }
     }
 
@@ -123,30 +194,36 @@ final class PostgresChunkedBlobs {
         }
     }
 
-    /** Sends the file as binary COPY rows (blob_id, seq, data); the number of rows sent. */
-    private static long send(CopyIn copy, long id, InputStream in, long size) throws SQLException, IOException {
+    private record Sent(long bytes, int rows) {
+    }
+
+    /** Sends the stream, to its end, as binary COPY rows (blob_id, seq, data). */
+    private static Sent send(CopyIn copy, long id, InputStream in) throws SQLException, IOException {
         ByteBuffer buffer = ByteBuffer.allocate(SIGNATURE.length + 8 + CHUNKS_PER_MESSAGE * (ROW_HEADER + CHUNK) + 2);
         buffer.put(SIGNATURE).putInt(0).putInt(0); // no flags, no header extension; the 2 spare bytes hold the trailer
         long sent = 0;
         int seq = 0;
-        for (; sent < size; seq++) {
-            int n = (int) Math.min(CHUNK, size - sent);
-            if (buffer.remaining() < ROW_HEADER + n) {
+        while (true) {
+            if (buffer.remaining() < ROW_HEADER + CHUNK) {
                 copy.writeToCopy(buffer.array(), 0, buffer.position());
                 buffer.clear();
             }
-            buffer.putShort((short) 3).putInt(8).putLong(id).putInt(4).putInt(seq).putInt(n);
-            if (in.readNBytes(buffer.array(), buffer.position(), n) != n) {
-                throw new IOException("the spooled file ended before its " + size + " bytes");
+            int header = buffer.position();
+            // every chunk but the last is full: readNBytes returns fewer bytes only at the end of the stream
+            int n = in.readNBytes(buffer.array(), header + ROW_HEADER, CHUNK);
+            if (n == 0) {
+                break;
             }
+            buffer.putShort((short) 3).putInt(8).putLong(id).putInt(4).putInt(seq).putInt(n);
             buffer.position(buffer.position() + n);
             sent += n;
-        }
-        if (in.read() >= 0) {
-            throw new IOException("the spooled file grew past its " + size + " bytes");
+            seq++;
+            if (n < CHUNK) {
+                break;
+            }
         }
         buffer.putShort((short) -1); // the trailer
         copy.writeToCopy(buffer.array(), 0, buffer.position());
-        return seq;
+        return new Sent(sent, seq);
     }
 }

@@ -58,6 +58,8 @@ class PostgresWriteWhileArrivingTest {
         String name = Fixtures.uniqueName("arriving");
         java.nio.file.Path file = Fixtures.uniqueOnnx("canary-slow.onnx").toPath();
         byte[] model = Files.readAllBytes(file);
+        long lastId = Long.parseLong(TestDb.column(dataSource,
+                "SELECT nextval(pg_get_serial_sequence('blob_chunked', 'id'))::text").get(0));
         try (Socket socket = open(name, model.length)) {
             OutputStream out = socket.getOutputStream();
             out.write(model, 0, model.length / 2);
@@ -71,6 +73,8 @@ class PostgresWriteWhileArrivingTest {
         String key = PostgresBlobRows.keyOf(dataSource, Digests.sha256(file));
         assertEquals(1, TestDb.count(dataSource, "SELECT count(*) FROM blob_chunked WHERE key = ? AND size_bytes = ?",
                 key, (long) model.length));
+        assertEquals(List.of(String.valueOf(lastId + 1)), TestDb.column(dataSource,
+                "SELECT id::text FROM blob_chunked WHERE key = ?", key), "the blob written while arriving was named");
         assertEquals(0, unnamed(), "the staged blob was named, not left beside a second copy");
         assertEquals(blobsBefore + 1, PostgresBlobRows.count(dataSource));
         RestAssured.given().get("/api/models/{name}/versions/1/artifact", name).then().statusCode(200)

@@ -132,13 +132,16 @@ public class VersionResource {
         RegistryRules.checkModelName(name);
         // Everything but the bytes is checked before a byte is read.
         VersionUpload fields = fields(name, format, metrics, tags, description, signature, sha256);
-        StreamedUpload.Received received = receiver.receive(body, uploader.maxUploadSize(),
-                "turnout.registry.max-upload-size");
-        try {
-            VersionInfo version = uploader.upload(fields.withArtifact(received.file(), received.sha256()), actor());
-            return created(name, version);
-        } finally {
-            Files.deleteIfExists(received.file());
+        try (StoreWhileReceiving early = new StoreWhileReceiving(uploader::writeWhileArriving)) {
+            StreamedUpload.Received received = receiver.receive(body, uploader.maxUploadSize(),
+                    "turnout.registry.max-upload-size", early);
+            early.received(received.size());
+            try {
+                VersionInfo version = uploader.upload(fields.withArtifact(received.file(), received.sha256()), actor());
+                return created(name, version);
+            } finally {
+                Files.deleteIfExists(received.file());
+            }
         }
     }
 

@@ -2,42 +2,44 @@ package dev.turnout.http;
 
 import dev.turnout.error.ErrorCode;
 import dev.turnout.error.TurnoutException;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Receives a raw request body (application/octet-stream) into the upload spool and hashes it on the way, so the bytes
  * are read once: no framework spool, no second pass for the sha256. The spool is the one
  * {@code quarkus.http.body.uploads-directory} names, which {@link UploadSpool} empties at start, so a process that dies
  * mid-upload leaves nothing for long. On any failure (too large, connection gone) the partial file is deleted before
- * the exception leaves.
+ * the exception leaves. The request thread reads; a second thread hashes and writes ({@link HashingSpoolWriter}).
  */
 @ApplicationScoped
 public class StreamedUpload {
 
-    /** 1 MiB: few system calls and digest calls per GiB, and below G1's humongous-object size on small heaps. */
-    private static final int BUFFER = 1 << 20;
     static final String PREFIX = "streamed-";
 
     private final Path spool;
+    private final ExecutorService writers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "turnout-spool-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public StreamedUpload(@ConfigProperty(name = "quarkus.http.body.uploads-directory") Path spool) {
         this.spool = spool;
     }
 
-    /** Told, on the receiving thread, how the spool file grows: its path first, then its length after each write. */
+    /** Told how the spool file grows: its path first (on the receiving thread), then its length after each write. */
     public interface Progress {
         Progress NONE = new Progress() {
         };
@@ -67,39 +69,36 @@ public class StreamedUpload {
     public Received receive(InputStream body, long limit, String limitSetting, Progress progress) throws IOException {
         Files.createDirectories(spool);
         Path file = spool.resolve(PREFIX + UUID.randomUUID());
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[BUFFER];
         long size = 0;
         boolean done = false;
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             HashingSpoolWriter writer = new HashingSpoolWriter(out, progress, writers)) {
             progress.started(file);
-            for (int n = body.readNBytes(buffer, 0, BUFFER); n > 0; n = body.readNBytes(buffer, 0, BUFFER)) {
+            while (true) {
+                byte[] block = writer.nextBlock();
+                int n = body.readNBytes(block, 0, block.length);
+                if (n == 0) {
+                    break;
+                }
                 size += n;
                 if (size > limit) {
                     throw new TurnoutException(ErrorCode.PAYLOAD_TOO_LARGE, "the artifact is over " + limit
                             + " bytes, the limit (" + limitSetting + ")");
                 }
-                digest.update(buffer, 0, n);
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-                progress.written(size);
+                writer.write(block, n);
             }
+            String sha256 = writer.finish();
             done = true;
+            return new Received(file, size, sha256);
         } finally {
             if (!done) {
                 Files.deleteIfExists(file);
             }
         }
-        return new Received(file, size, HexFormat.of().formatHex(digest.digest()));
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+    @PreDestroy
+    void stop() {
+        writers.shutdownNow();
     }
 }

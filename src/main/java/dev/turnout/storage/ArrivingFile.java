@@ -2,10 +2,13 @@ package dev.turnout.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A file one thread is still writing (an upload arriving into its spool) that others may already read: every byte
@@ -54,20 +57,37 @@ public final class ArrivingFile implements AutoCloseable {
 
     /**
      * The bytes as they arrive: a read waits for the writer, ends once the file is complete, and fails once it was
-     * abandoned. The stream holds the file open, so it reads on if the writer deletes the file after completing it.
+     * abandoned or no byte came for {@code stall}. The stream holds the file open, so it reads on if the writer
+     * deletes the file after completing it.
      */
-    public InputStream open() throws IOException {
-        return new Reader(FileChannel.open(file, StandardOpenOption.READ));
+    public InputStream open(Duration stall) throws IOException {
+        return new Reader(FileChannel.open(file, StandardOpenOption.READ), stall.toNanos());
     }
 
-    /** Waits until there are bytes past {@code position} or there will be none; the length then, -1 at the end. */
-    private synchronized long awaitPast(long position) throws IOException {
+    /** Waits until the first bytes are in or there will be none; whether there are any. */
+    public synchronized boolean awaitFirstBytes() throws InterruptedException {
+        while (length == 0 && state == State.ARRIVING) {
+            wait();
+        }
+        return length > 0 && state != State.ABANDONED;
+    }
+
+    /**
+     * Waits until there are bytes past {@code position} or there will be none, at most {@code stall} without a new
+     * byte; the length then, -1 at the end.
+     */
+    private synchronized long awaitPast(long position, long stall) throws IOException {
+        long deadline = System.nanoTime() + stall;
         while (length <= position && state == State.ARRIVING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IOException("the upload stalled: no byte for " + Duration.ofNanos(stall));
+            }
             try {
-                wait();
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for the upload's bytes");
+                throw new InterruptedIOException("interrupted while waiting for the upload's bytes");
             }
         }
         if (state == State.ABANDONED) {
@@ -78,10 +98,12 @@ public final class ArrivingFile implements AutoCloseable {
 
     private final class Reader extends InputStream {
         private final FileChannel channel;
+        private final long stall;
         private long position;
 
-        Reader(FileChannel channel) {
+        Reader(FileChannel channel, long stall) {
             this.channel = channel;
+            this.stall = stall;
         }
 
         @Override
@@ -95,7 +117,7 @@ public final class ArrivingFile implements AutoCloseable {
             if (count == 0) {
                 return 0;
             }
-            long available = awaitPast(position);
+            long available = awaitPast(position, stall);
             if (available < 0) {
                 return -1;
             }

@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public class PostgresBlobStore implements BlobStore {
 
     private final AgroalDataSource dataSource;
     private final boolean writeChunks;
+    private final Duration arrivalStallTimeout;
     private final Semaphore stagingSlots = new Semaphore(STAGED_AT_ONCE);
     /** By the spool file each was written from, so put() of that file finds it. */
     private final Map<Path, PostgresStagedBlob> staged = new ConcurrentHashMap<>();
@@ -72,6 +74,7 @@ public class PostgresBlobStore implements BlobStore {
     public PostgresBlobStore(AgroalDataSource dataSource, StorageConfig config) {
         this.dataSource = dataSource;
         this.writeChunks = config.postgres().writeChunks();
+        this.arrivalStallTimeout = config.postgres().arrivalStallTimeout();
     }
 
     @Override
@@ -89,16 +92,17 @@ public class PostgresBlobStore implements BlobStore {
         if (!writeChunks || !stagingSlots.tryAcquire()) {
             return StagedBlob.NONE;
         }
-        PostgresStagedBlob blob = new PostgresStagedBlob(dataSource, arriving, () -> {
+        PostgresStagedBlob blob = new PostgresStagedBlob(dataSource, arriving, arrivalStallTimeout, () -> {
             staged.remove(arriving.file());
             stagingSlots.release();
         });
         staged.put(arriving.file(), blob);
         try {
             stagers.execute(blob::write);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // no thread (shutting down, or none to be had): written afterwards
+            blob.notStarted();
             blob.close();
-            throw e;
+            return StagedBlob.NONE;
         }
         return blob;
     }

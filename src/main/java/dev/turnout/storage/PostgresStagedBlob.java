@@ -3,9 +3,12 @@ package dev.turnout.storage;
 import io.agroal.api.AgroalDataSource;
 import org.jboss.logging.Logger;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,7 +16,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * An upload's bytes written as chunks while they arrive ({@link PostgresChunkedBlobs#stage}), in a transaction of
  * its own that commits once the last byte is in. Until {@link PostgresBlobStore#put} names it, it has no key: a
- * refused upload deletes it on {@link #close}, and one a crash left is deleted by the sweep.
+ * refused upload deletes it on {@link #close}, and one a crash left is deleted by the sweep. The write takes its
+ * connection only once the first bytes are in, and gives up (put() then writes the whole file) when the body stalls,
+ * so a client that stops sending holds no connection, nor a snapshot that would hold back VACUUM, for long.
  */
 final class PostgresStagedBlob implements StagedBlob {
 
@@ -21,46 +26,71 @@ final class PostgresStagedBlob implements StagedBlob {
 
     private final AgroalDataSource dataSource;
     private final ArrivingFile arriving;
+    private final Duration stall;
     private final Runnable released;
     private final CompletableFuture<Optional<PostgresChunkedBlobs.Staged>> written = new CompletableFuture<>();
+    /** Set once no put() can name the blob any more: a write still running stops at its next read. */
+    private volatile boolean discarded;
     private boolean closed;
 
-    PostgresStagedBlob(AgroalDataSource dataSource, ArrivingFile arriving, Runnable released) {
+    PostgresStagedBlob(AgroalDataSource dataSource, ArrivingFile arriving, Duration stall, Runnable released) {
         this.dataSource = dataSource;
         this.arriving = arriving;
+        this.stall = stall;
         this.released = released;
     }
 
     /** Writes the arriving bytes; runs on a thread of its own, outside any transaction of the caller's. */
     void write() {
-        try (Connection connection = dataSource.getConnection(); InputStream in = arriving.open()) {
-            connection.setAutoCommit(false);
-            try {
-                PostgresChunkedBlobs.Staged staged = PostgresChunkedBlobs.stage(connection, in);
-                connection.commit();
-                written.complete(Optional.of(staged));
-            } catch (Exception e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        Optional<PostgresChunkedBlobs.Staged> result = Optional.empty();
+        try {
+            if (!arriving.awaitFirstBytes()) {
+                return;
+            }
+            try (Connection connection = dataSource.getConnection(); InputStream in = new Discardable(
+                    arriving.open(stall))) {
+                connection.setAutoCommit(false);
+                try {
+                    PostgresChunkedBlobs.Staged staged = PostgresChunkedBlobs.stage(connection, in);
+                    connection.commit();
+                    result = Optional.of(staged);
+                } catch (Exception e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
             }
         } catch (Exception e) {
-            // an abandoned upload ends here too; put() then writes the whole file, if it is called at all
-            LOG.debugf(e, "Writing the upload %s while it arrived failed", arriving.file());
-            written.complete(Optional.empty());
+            // an abandoned, stalled or discarded upload ends here too; put() then writes the whole file, if called
+            LOG.debugf(e, "Writing the upload %s while it arrived stopped", arriving.file());
+        } finally {
+            written.complete(result); // whatever ended the write, Errors included: nobody waits for it forever
         }
     }
 
-    /** The committed staged blob once its last byte is written; empty if writing it failed. */
+    /** Completes the write as never started: the thread to run it could not be had. */
+    void notStarted() {
+        written.complete(Optional.empty());
+    }
+
+    /** The committed staged blob once its last byte is written; empty if writing it stopped. */
     Optional<PostgresChunkedBlobs.Staged> awaitWritten() {
+        boolean interrupted = false;
         try {
-            return written.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            return Optional.empty();
+            while (true) {
+                try {
+                    return written.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write's connection and row must be accounted for before going on
+                } catch (ExecutionException e) {
+                    return Optional.empty();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -70,6 +100,7 @@ final class PostgresStagedBlob implements StagedBlob {
             return;
         }
         closed = true;
+        discarded = true; // a refusal need not wait for the rest of the COPY: it is rolled back instead
         arriving.close(); // an upload that failed while arriving: the write stops instead of waiting for more
         try {
             Optional<PostgresChunkedBlobs.Staged> staged = awaitWritten();
@@ -83,6 +114,31 @@ final class PostgresStagedBlob implements StagedBlob {
             }
         } finally {
             released.run();
+        }
+    }
+
+    /** The arriving bytes, until the blob is discarded. */
+    private final class Discardable extends FilterInputStream {
+        Discardable(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            check();
+            return super.read(buffer, offset, length);
+        }
+
+        private void check() throws IOException {
+            if (discarded) {
+                throw new IOException("the upload was answered without this blob");
+            }
         }
     }
 }

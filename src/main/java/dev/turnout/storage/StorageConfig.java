@@ -32,6 +32,14 @@ public interface StorageConfig {
          */
         @WithDefault("true")
         boolean writeChunks();
+
+        /**
+         * A raw upload whose chunks are written while it arrives goes back to being written once it has arrived when
+         * its body stops coming for this long: until then its COPY holds a database connection and a snapshot that
+         * holds back VACUUM. Default 10s.
+         */
+        @WithDefault("10s")
+        java.time.Duration arrivalStallTimeout();
     }
 
     interface Filesystem {

@@ -39,6 +39,14 @@ class PostgresWriteWhileArrivingTest {
 
     private static final String COPY_IN_PROGRESS = "SELECT count(*) FROM pg_stat_activity "
             + "WHERE query LIKE 'COPY blob_chunk %' AND state = 'active'";
+    /**
+     * A COPY into the chunks that PostgreSQL has received bytes of (its tuples_processed stays 0 until the COPY's
+     * insert buffer is flushed, so bytes are what shows progress early).
+     */
+    private static final String CHUNKS_COPIED = "SELECT count(*) FROM pg_stat_progress_copy "
+            + "WHERE relid = 'blob_chunk'::regclass AND bytes_processed > 0";
+    /** More than two of the receiver's 256 KiB blocks: bytes reach the spool file, and the COPY, before the rest. */
+    private static final int FIRST_PART = 600_000;
 
     @Inject
     AgroalDataSource dataSource;
@@ -56,17 +64,16 @@ class PostgresWriteWhileArrivingTest {
     @Test
     void theChunksAreWrittenBeforeTheBodyIsComplete() throws Exception {
         String name = Fixtures.uniqueName("arriving");
-        java.nio.file.Path file = Fixtures.uniqueOnnx("canary-slow.onnx").toPath();
+        java.nio.file.Path file = largeModel();
         byte[] model = Files.readAllBytes(file);
-        long lastId = Long.parseLong(TestDb.column(dataSource,
-                "SELECT nextval(pg_get_serial_sequence('blob_chunked', 'id'))::text").get(0));
+        long lastId = lastBlobId();
         try (Socket socket = open(name, model.length)) {
             OutputStream out = socket.getOutputStream();
-            out.write(model, 0, model.length / 2);
+            out.write(model, 0, FIRST_PART);
             out.flush();
-            // the first half is in: the COPY of its chunks runs while the second half has not been sent
-            assertTrue(awaitCount(COPY_IN_PROGRESS, 1), "no COPY ran while the body was still arriving");
-            out.write(model, model.length / 2, model.length - model.length / 2);
+            // the first part is in: chunks of it are stored while the rest has not been sent
+            assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving");
+            out.write(model, FIRST_PART, model.length - FIRST_PART);
             out.flush();
             assertTrue(answer(socket).startsWith("HTTP/1.1 201"));
         }
@@ -76,6 +83,33 @@ class PostgresWriteWhileArrivingTest {
         assertEquals(List.of(String.valueOf(lastId + 1)), TestDb.column(dataSource,
                 "SELECT id::text FROM blob_chunked WHERE key = ?", key), "the blob written while arriving was named");
         assertEquals(0, unnamed(), "the staged blob was named, not left beside a second copy");
+        assertEquals(blobsBefore + 1, PostgresBlobRows.count(dataSource));
+        RestAssured.given().get("/api/models/{name}/versions/1/artifact", name).then().statusCode(200)
+                .header("ETag", "\"" + Digests.sha256(file) + "\"");
+    }
+
+    @Test
+    void aBodyThatStallsIsWrittenOnceItHasArrived() throws Exception {
+        String name = Fixtures.uniqueName("arriving-stalled");
+        java.nio.file.Path file = largeModel();
+        byte[] model = Files.readAllBytes(file);
+        long lastId = lastBlobId();
+        try (Socket socket = open(name, model.length)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(model, 0, FIRST_PART);
+            out.flush();
+            assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving");
+            // the test profile's arrival-stall-timeout is 3s: the COPY gives up, its connection goes back
+            assertTrue(awaitCount(COPY_IN_PROGRESS, 0), "the COPY of a stalled body went on");
+            out.write(model, FIRST_PART, model.length - FIRST_PART);
+            out.flush();
+            assertTrue(answer(socket).startsWith("HTTP/1.1 201"));
+        }
+        String key = PostgresBlobRows.keyOf(dataSource, Digests.sha256(file));
+        List<String> ids = TestDb.column(dataSource, "SELECT id::text FROM blob_chunked WHERE key = ?", key);
+        assertEquals(1, ids.size());
+        assertTrue(Long.parseLong(ids.get(0)) > lastId + 1, "written after it arrived, not the abandoned staged blob");
+        assertEquals(0, unnamed());
         assertEquals(blobsBefore + 1, PostgresBlobRows.count(dataSource));
         RestAssured.given().get("/api/models/{name}/versions/1/artifact", name).then().statusCode(200)
                 .header("ETag", "\"" + Digests.sha256(file) + "\"");
@@ -97,12 +131,12 @@ class PostgresWriteWhileArrivingTest {
     @Test
     void aBodyThatBreaksOffLeavesNothing() throws Exception {
         String name = Fixtures.uniqueName("arriving-cut");
-        byte[] model = Files.readAllBytes(Fixtures.uniqueOnnx("canary-slow.onnx").toPath());
+        byte[] model = Files.readAllBytes(largeModel());
         try (Socket socket = open(name, model.length)) {
-            socket.getOutputStream().write(model, 0, model.length / 2);
+            socket.getOutputStream().write(model, 0, FIRST_PART);
             socket.getOutputStream().flush();
-            assertTrue(awaitCount(COPY_IN_PROGRESS, 1), "no COPY ran while the body was still arriving");
-        } // closed with half the body sent
+            assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving");
+        } // closed with part of the body sent
         assertTrue(awaitCount(COPY_IN_PROGRESS, 0), "the COPY of a body that broke off did not end");
         assertEquals(List.of(), awaitNoSpooledUploads());
         assertEquals(0, unnamed());
@@ -111,7 +145,7 @@ class PostgresWriteWhileArrivingTest {
 
     @Test
     void theSameBytesUploadedTwiceAtOnceMakeOneBlob() throws Exception {
-        java.nio.file.Path file = Fixtures.uniqueOnnx("canary-slow.onnx").toPath();
+        java.nio.file.Path file = largeModel();
         byte[] model = Files.readAllBytes(file);
         ExecutorService clients = Executors.newFixedThreadPool(2);
         try (Socket first = open(Fixtures.uniqueName("arriving-twice"), model.length);
@@ -153,6 +187,33 @@ class PostgresWriteWhileArrivingTest {
         var refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () ->
                 TestDb.execute(dataSource, "INSERT INTO blob_chunked (key, size_bytes) VALUES ('staging/x', 0)"));
         assertTrue(refused.getMessage().contains("blob_chunked_key_content_address"), refused.getMessage());
+    }
+
+    /**
+     * A unique loadable ONNX model of ~860 KB, under the test profile's 1M upload limit: a fixture with a 600 KB field
+     * appended that is no ModelProto field (100, bytes), which ONNX Runtime and the upload's protobuf walk skip.
+     */
+    private java.nio.file.Path largeModel() throws Exception {
+        java.nio.file.Path file = Fixtures.uniqueOnnx("canary-slow.onnx").toPath();
+        ByteArrayOutputStream padded = new ByteArrayOutputStream();
+        padded.write(Files.readAllBytes(file));
+        padded.write(new byte[] {(byte) 0xa2, 0x06}); // field 100, length-delimited
+        int length = 600_000;
+        for (int rest = length; ; rest >>>= 7) { // the length as a varint
+            if (rest < 0x80) {
+                padded.write(rest);
+                break;
+            }
+            padded.write((rest & 0x7f) | 0x80);
+        }
+        padded.write(new byte[length]);
+        Files.write(file, padded.toByteArray());
+        return file;
+    }
+
+    private long lastBlobId() throws Exception {
+        return Long.parseLong(TestDb.column(dataSource,
+                "SELECT nextval(pg_get_serial_sequence('blob_chunked', 'id'))::text").get(0));
     }
 
     private long stagedRow(String createdAt) throws Exception {

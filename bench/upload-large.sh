@@ -36,7 +36,8 @@
 #   WORK_ROOT  where the temporary work dir goes (default /tmp); KEEP=1 keeps it (server logs, timelines)
 #
 # Everything talks to 127.0.0.1 only. Every wait is bounded. Servers are stopped (SIGTERM) and the temporary data
-# deleted on exit, also on failure.
+# deleted on exit, also on failure; each store's data (its server's data directory, the filesystem store's files) is
+# deleted as soon as its step ends, so no step runs beside the GBs an earlier one wrote.
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -335,6 +336,11 @@ run_store() { # store
     ! grep -q 'OutOfMemoryError' "$SERVER_LOG" || die "[$store] the server logged OutOfMemoryError"
     HEAP_PEAK[$store]="$(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$DATA.gc.log" | awk -F'[M>(-]+' '$1 > m { m = $1 } END { print m + 0 }')"
     stop_server
+    # The step's GBs go before the next store's step (its logs, beside $DATA, stay): left in place, a step's data slowed
+    # every later step on this VM (filesystem 162 against 255 MB/s, s3 133 against 163, in one pair of runs;
+    # bench/README.md, 2026-12-07 17:55-18:07), which then measured the order of the stores, not the store.
+    rm -rf "$DATA" "$WORK/store-fs"
+    sync
 }
 
 for store in $STORES; do

@@ -88,15 +88,14 @@ final class PostgresChunkedBlobs {
     }
 
     /**
-     * Gives the staged blob its key, in the connection's transaction; false if it is gone (swept) or not of that
-     * size. The caller holds the key's lock ({@link PostgresBlobStore}), so no other blob takes the key meanwhile.
+     * Gives the staged blob its key, in the connection's transaction; false if it is gone (swept). The caller holds
+     * the key's lock ({@link PostgresBlobStore}), so no other blob takes the key meanwhile.
      */
     static boolean name(Connection connection, Staged staged, String key) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE blob_chunked SET key = ? WHERE id = ? AND key IS NULL AND size_bytes = ?")) {
+                "UPDATE blob_chunked SET key = ? WHERE id = ? AND key IS NULL")) {
             update.setString(1, key);
             update.setLong(2, staged.id());
-            update.setLong(3, staged.size());
             return update.executeUpdate() == 1;
         }
     }

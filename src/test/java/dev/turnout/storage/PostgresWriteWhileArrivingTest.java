@@ -11,6 +11,7 @@ import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -62,21 +63,14 @@ class PostgresWriteWhileArrivingTest {
     }
 
     @Test
-    void theChunksAreWrittenBeforeTheBodyIsComplete() throws Exception {
+    void theChunksAreWrittenBeforeTheBodyIsComplete() throws Throwable {
         String name = Fixtures.uniqueName("arriving");
         java.nio.file.Path file = largeModel();
         byte[] model = Files.readAllBytes(file);
         long lastId = lastBlobId();
-        try (Socket socket = open(name, model.length)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(model, 0, FIRST_PART);
-            out.flush();
-            // the first part is in: chunks of it are stored while the rest has not been sent
-            assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving");
-            out.write(model, FIRST_PART, model.length - FIRST_PART);
-            out.flush();
-            assertTrue(answer(socket).startsWith("HTTP/1.1 201"));
-        }
+        // the first part is in: chunks of it are stored while the rest has not been sent
+        uploadInTwoParts(name, model, () ->
+                assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving"));
         String key = PostgresBlobRows.keyOf(dataSource, Digests.sha256(file));
         assertEquals(1, TestDb.count(dataSource, "SELECT count(*) FROM blob_chunked WHERE key = ? AND size_bytes = ?",
                 key, (long) model.length));
@@ -89,22 +83,16 @@ class PostgresWriteWhileArrivingTest {
     }
 
     @Test
-    void aBodyThatStallsIsWrittenOnceItHasArrived() throws Exception {
+    void aBodyThatStallsIsWrittenOnceItHasArrived() throws Throwable {
         String name = Fixtures.uniqueName("arriving-stalled");
         java.nio.file.Path file = largeModel();
         byte[] model = Files.readAllBytes(file);
         long lastId = lastBlobId();
-        try (Socket socket = open(name, model.length)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(model, 0, FIRST_PART);
-            out.flush();
+        uploadInTwoParts(name, model, () -> {
             assertTrue(awaitCount(CHUNKS_COPIED, 1), "no chunk was copied while the body was still arriving");
             // the test profile's arrival-stall-timeout is 3s: the COPY gives up, its connection goes back
             assertTrue(awaitCount(COPY_IN_PROGRESS, 0), "the COPY of a stalled body went on");
-            out.write(model, FIRST_PART, model.length - FIRST_PART);
-            out.flush();
-            assertTrue(answer(socket).startsWith("HTTP/1.1 201"));
-        }
+        });
         String key = PostgresBlobRows.keyOf(dataSource, Digests.sha256(file));
         List<String> ids = TestDb.column(dataSource, "SELECT id::text FROM blob_chunked WHERE key = ?", key);
         assertEquals(1, ids.size());
@@ -234,6 +222,20 @@ class PostgresWriteWhileArrivingTest {
             }
         }
         return false;
+    }
+
+    /** Sends the first {@value #FIRST_PART} bytes, runs {@code between}, sends the rest; the answer must be a 201. */
+    private static void uploadInTwoParts(String name, byte[] model, Executable between) throws Throwable {
+        try (Socket socket = open(name, model.length)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(model, 0, FIRST_PART);
+            out.flush();
+            between.execute();
+            out.write(model, FIRST_PART, model.length - FIRST_PART);
+            out.flush();
+            String answer = answer(socket);
+            assertTrue(answer.startsWith("HTTP/1.1 201"), answer);
+        }
     }
 
     /** A connection with a streamed upload's request head sent, its body still to come. */
